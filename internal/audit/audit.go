@@ -1,0 +1,36 @@
+// Package audit builds the security events cloudgate records (logins,
+// lockouts, revocations, administrative changes). Events go to the store in
+// the same transaction as the change they describe and never hold secrets.
+package audit
+
+import (
+	"time"
+
+	"cloudgate/internal/store"
+	"cloudgate/internal/urn"
+)
+
+// Actor is who did something, and from where.
+type Actor struct {
+	ID        urn.UUID // zero for the command line or an unknown caller
+	Name      string
+	OrgID     urn.UUID
+	ClientIP  string
+	RequestID string
+}
+
+// CLI is the actor for administrative commands run on the server's host.
+func CLI() Actor { return Actor{Name: "cli"} }
+
+// Outcomes.
+const (
+	Success = "success"
+	Failure = "failure"
+	Denied  = "denied"
+)
+
+// Event returns an audit event by a.
+func Event(a Actor, at time.Time, typ, outcome, subject, detail string) store.AuditEvent {
+	return store.AuditEvent{At: at, Type: typ, Outcome: outcome, OrgID: a.OrgID, ActorID: a.ID, ActorName: a.Name,
+		Subject: subject, ClientIP: a.ClientIP, RequestID: a.RequestID, Detail: detail}
+}

@@ -1,0 +1,120 @@
+// Package reqctx carries per-request facts every layer needs (request id,
+// client address, start time) in the request context. The server's
+// middleware sets them once; handlers and the audit log read them.
+package reqctx
+
+import (
+	"context"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"cloudgate/internal/urn"
+)
+
+// Info describes one request.
+type Info struct {
+	// ID is the request id returned in X-VMWARE-VCLOUD-REQUEST-ID.
+	ID       string
+	ClientIP string
+	Start    time.Time
+}
+
+type key struct{}
+
+// With returns ctx carrying info.
+func With(ctx context.Context, info *Info) context.Context {
+	return context.WithValue(ctx, key{}, info)
+}
+
+// From returns the request's Info (an empty one outside a request).
+func From(ctx context.Context) *Info {
+	if i, ok := ctx.Value(key{}).(*Info); ok {
+		return i
+	}
+	return &Info{}
+}
+
+// NewID builds a request id as Cloud Director does: the client's
+// X-VMWARE-VCLOUD-CLIENT-REQUEST-ID when valid (letters, digits and '-',
+// at least one letter or digit, cut to 128 characters), a dash and a
+// random UUID; or just the UUID. The UUID need not be unpredictable, only
+// unique, so it comes from the fast per-thread generator rather than
+// crypto/rand, which costs a system call on every request.
+func NewID(client string) string {
+	var u urn.UUID
+	a, b := rand.Uint64(), rand.Uint64()
+	for i := 0; i < 8; i++ {
+		u[i], u[8+i] = byte(a>>(8*i)), byte(b>>(8*i))
+	}
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	if len(client) > 128 {
+		client = client[:128]
+	}
+	if !validClientID(client) {
+		return u.String()
+	}
+	buf := make([]byte, 0, len(client)+37)
+	buf = append(buf, client...)
+	buf = append(buf, '-')
+	return string(u.AppendText(buf))
+}
+
+func validClientID(s string) bool {
+	alnum := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			alnum = true
+		case c == '-':
+		default:
+			return false
+		}
+	}
+	return alnum
+}
+
+// ClientIP returns the address of the client. X-Forwarded-For is honoured
+// only when the connection comes from a trusted proxy (the right-most
+// address that is not itself a trusted proxy is the client), so a client
+// cannot choose the address its failures are counted against.
+func ClientIP(r *http.Request, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	peer = peer.Unmap()
+	if len(trusted) == 0 || !inAny(peer, trusted) {
+		return peer.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		a = a.Unmap()
+		if !inAny(a, trusted) {
+			return a.String()
+		}
+	}
+	return peer.String()
+}
+
+func inAny(a netip.Addr, ps []netip.Prefix) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,100 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"cloudgate/internal/apierr"
+	"cloudgate/internal/reqctx"
+	"cloudgate/internal/vcd"
+)
+
+// maxBody bounds every request body; handlers that expect less bound more.
+const maxBody = 1 << 20
+
+// middleware runs around every request: request id, client address,
+// security headers, body limit, metrics, and a last-resort recover that
+// answers 500 in the dialect's format instead of dropping the connection.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &reqctx.Info{ID: reqctx.NewID(r.Header.Get(vcd.HeaderClientReqID)), ClientIP: reqctx.ClientIP(r, s.trusted), Start: start}
+		h := w.Header()
+		h["X-VMWARE-VCLOUD-REQUEST-ID"] = []string{info.ID}
+		h["X-Content-Type-Options"] = []string{"nosniff"}
+		h["X-Frame-Options"] = []string{"DENY"}
+		h["Cache-Control"] = []string{"no-store"}
+		if r.TLS != nil {
+			h["Strict-Transport-Security"] = []string{"max-age=63072000"}
+		}
+		sw := &statusWriter{ResponseWriter: w, start: start}
+		r2 := r.WithContext(reqctx.With(r.Context(), info))
+		if r.Body != nil {
+			r2.Body = http.MaxBytesReader(sw, r.Body, maxBody)
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic serving request", "request_id", info.ID, "path", r.URL.Path, "panic", p)
+				if !sw.wrote {
+					writeInternal(sw, r2)
+				}
+			}
+			route := r2.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			s.metrics.Request(route, r.Method, sw.code(), time.Since(start).Seconds())
+		}()
+		next.ServeHTTP(sw, r2)
+	})
+}
+
+func writeInternal(w http.ResponseWriter, r *http.Request) {
+	err := apierr.New(apierr.Internal, "internal server error")
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/api/vchs/"):
+		vcd.WriteXMLError(w, r, nil, nil, err)
+	default:
+		vcd.WriteJSONError(w, r, nil, nil, err)
+	}
+}
+
+// statusWriter records the status for metrics and stamps the execution
+// time header Cloud Director sends.
+type statusWriter struct {
+	http.ResponseWriter
+	start  time.Time
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		w.status = code
+		w.Header()["X-VMWARE-VCLOUD-REQUEST-EXECUTION-TIME"] = []string{strconv.FormatInt(time.Since(w.start).Milliseconds(), 10)}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) code() int {
+	if !w.wrote {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,151 @@
+package session
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"cloudgate/internal/store"
+)
+
+// touchQueue collects sessions whose activity must be written behind.
+type touchQueue struct {
+	mu      sync.Mutex
+	entries []*entry
+}
+
+func (q *touchQueue) add(e *entry) {
+	q.mu.Lock()
+	q.entries = append(q.entries, e)
+	q.mu.Unlock()
+}
+
+func (q *touchQueue) take() []*entry {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := q.entries
+	q.entries = nil
+	return out
+}
+
+// Start runs the write-behind flusher and the sweeper until Close.
+func (m *Manager) Start() {
+	m.stopped.Add(2)
+	go m.every(m.flushEv, func(ctx context.Context) { m.flush(ctx) })
+	go m.every(m.sweepEv, m.sweep)
+}
+
+func (m *Manager) every(d time.Duration, fn func(context.Context)) {
+	defer m.stopped.Done()
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			fn(ctx)
+			cancel()
+		}
+	}
+}
+
+// flush writes queued activity. The store keeps the maximum of what every
+// instance writes, so order and duplicates do not matter. On failure the
+// entries are queued again.
+func (m *Manager) flush(ctx context.Context) error {
+	entries := m.touches.take()
+	if len(entries) == 0 {
+		return nil
+	}
+	touches := make([]store.Touch, 0, len(entries))
+	seen := make(map[*entry]bool, len(entries))
+	for _, e := range entries {
+		if seen[e] || e.ended.Load() {
+			continue
+		}
+		seen[e] = true
+		touches = append(touches, store.Touch{ID: e.id, At: store.FromMicros(e.last.Load())})
+	}
+	for len(touches) > 0 {
+		n := min(len(touches), 500)
+		chunk := touches[:n]
+		if err := m.store.Update(ctx, func(tx store.Tx) error { return tx.TouchSessions(ctx, chunk) }); err != nil {
+			m.log.Warn("writing session activity failed; will retry", "sessions", len(touches), "err", err)
+			for _, e := range entries {
+				m.touches.add(e)
+			}
+			return err
+		}
+		touches = touches[n:]
+	}
+	return nil
+}
+
+// sweep drops expired and revoked sessions from memory, unused principal
+// states from the registry, and ends idle sessions and purges old rows in
+// the store.
+func (m *Manager) sweep(ctx context.Context) {
+	now := m.now()
+	us := now.UnixMicro()
+	idle := m.settings.Get().IdleTimeout.Microseconds()
+	users, orgs, tokens := map[*userRef]bool{}, map[*orgRef]bool{}, map[*tokenRef]bool{}
+	m.cache.each(func(e *entry) {
+		u, o := e.user.state.Load(), e.org.state.Load()
+		dead := e.ended.Load() || us >= e.expires || (e.token != nil && e.token.revoked.Load()) ||
+			(u != nil && (!u.enabled || e.created < u.validAfter)) || (o != nil && !o.enabled)
+		// A session idle here may be active on another instance: dropping
+		// it from memory is safe (the next request re-reads the store).
+		if dead || (e.idle && us-e.last.Load() > idle) {
+			m.applyMu.Lock()
+			m.gen.Add(1)
+			m.cache.remove(e)
+			m.applyMu.Unlock()
+			return
+		}
+		users[e.user], orgs[e.org] = true, true
+		if e.token != nil {
+			tokens[e.token] = true
+		}
+	})
+	m.reg.keepOnly(users, orgs, tokens)
+
+	// Store housekeeping. Every instance may run it; it is idempotent.
+	// Idle sessions end with a grace for write-behind lag: until then a
+	// request re-checks against the store anyway.
+	set := m.settings.Get()
+	err := m.store.Update(ctx, func(tx store.Tx) error {
+		ids, err := tx.EndIdleSessions(ctx, now.Add(-set.IdleTimeout-time.Minute), now)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := tx.Emit(ctx, store.Change{Topic: store.TopicSessionEnded, Subject: id, At: now}); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.PurgeSessions(ctx, now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		if _, err := tx.PurgeChanges(ctx, now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		_, err = tx.PurgeAudit(ctx, now.Add(-90*24*time.Hour))
+		return err
+	})
+	if err != nil {
+		m.log.Warn("session sweep failed", "err", err)
+	}
+}
+
+// Close stops background work and writes pending activity.
+func (m *Manager) Close() {
+	m.closeOnce.Do(func() {
+		close(m.stop)
+		m.stopped.Wait()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = m.flush(ctx)
+	})
+}

@@ -1,0 +1,155 @@
+package sqlstore
+
+import (
+	"context"
+	"sync"
+
+	"cloudgate/internal/store"
+)
+
+// committer implements group commit: Updates queue up while a batch is being
+// committed, and the next batch runs all of them in one transaction, each
+// inside its own savepoint, then commits once. With SQLite in WAL mode and
+// synchronous=FULL each commit costs an fsync, so one fsync now acknowledges
+// a whole batch. Under light load a batch holds a single update and nothing
+// waits for a timer.
+type committer struct {
+	db      *DB
+	max     int
+	units   chan *unit
+	stop    chan struct{}
+	stopped sync.WaitGroup
+	mu      sync.RWMutex // held for reading while submitting, for writing by close
+	closed  bool
+}
+
+type unit struct {
+	ctx  context.Context
+	fn   func(store.Tx) error
+	done chan error
+}
+
+func newCommitter(db *DB, max int) *committer {
+	c := &committer{db: db, max: max, units: make(chan *unit, 4*max), stop: make(chan struct{})}
+	c.stopped.Add(1)
+	go c.loop()
+	return c
+}
+
+func (c *committer) submit(ctx context.Context, fn func(store.Tx) error) error {
+	u := &unit{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return store.ErrUnavailable
+	}
+	select {
+	case c.units <- u:
+	case <-ctx.Done():
+		c.mu.RUnlock()
+		return c.db.wrap(ctx.Err())
+	}
+	c.mu.RUnlock()
+	// Once queued, the unit runs; wait for its outcome even if ctx ends, so
+	// the caller never reports failure for a write that then commits.
+	return <-u.done
+}
+
+func (c *committer) loop() {
+	defer c.stopped.Done()
+	batch := make([]*unit, 0, c.max)
+	for {
+		var first *unit
+		select {
+		case first = <-c.units:
+		case <-c.stop:
+			// Drain what was queued before close.
+			for {
+				select {
+				case u := <-c.units:
+					c.run([]*unit{u})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < c.max {
+			select {
+			case u := <-c.units:
+				batch = append(batch, u)
+			default:
+				break fill
+			}
+		}
+		c.run(batch)
+	}
+}
+
+// run executes one batch. A unit whose function fails is rolled back to its
+// savepoint and gets its own error; the others still commit. If the commit
+// itself fails, every unit that had succeeded gets that error.
+func (c *committer) run(batch []*unit) {
+	ctx := context.Background()
+	sqlTx, err := c.db.cfg.Write.BeginTx(ctx, nil)
+	if err != nil {
+		err = c.db.wrap(err)
+		for _, u := range batch {
+			u.done <- err
+		}
+		return
+	}
+	results := make([]error, len(batch))
+	tx := &txQueries{queries{db: c.db, q: sqlTx, detached: true}}
+	for i, u := range batch {
+		if err := u.ctx.Err(); err != nil {
+			results[i] = c.db.wrap(err)
+			continue
+		}
+		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT unit"); err != nil {
+			results[i] = c.db.wrap(err)
+			continue
+		}
+		if err := u.fn(tx); err != nil {
+			results[i] = err
+			if _, rbErr := sqlTx.ExecContext(ctx, "ROLLBACK TO unit"); rbErr != nil {
+				// The transaction is in an unknown state: fail the batch.
+				_ = sqlTx.Rollback()
+				fail := c.db.wrap(rbErr)
+				for j, v := range batch {
+					if results[j] == nil || j >= i {
+						v.done <- fail
+					} else {
+						v.done <- results[j]
+					}
+				}
+				return
+			}
+		}
+		if _, err := sqlTx.ExecContext(ctx, "RELEASE unit"); err != nil && results[i] == nil {
+			results[i] = c.db.wrap(err)
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		err = c.db.wrap(err)
+		for i := range results {
+			if results[i] == nil {
+				results[i] = err
+			}
+		}
+	}
+	for i, u := range batch {
+		u.done <- results[i]
+	}
+}
+
+func (c *committer) close() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.stop)
+	}
+	c.mu.Unlock()
+	c.stopped.Wait()
+}

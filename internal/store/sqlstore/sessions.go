@@ -1,0 +1,152 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"cloudgate/internal/secret"
+	"cloudgate/internal/store"
+	"cloudgate/internal/urn"
+)
+
+const sessionCols = `s.id, s.digest, s.legacy_digest, s.user_id, s.org_id, s.origin, s.dialect, s.token_id, s.parent_id,
+	s.client_ip, s.user_agent, s.created_at, s.last_active, s.expires_at, s.idle, s.ended_at, s.end_reason`
+
+func scanSession(r interface{ Scan(...any) error }, extra ...any) (store.Session, error) {
+	var s store.Session
+	var origin string
+	var created, last, expires, ended int64
+	dest := []any{&s.ID, &s.Digest, &s.LegacyDigest, &s.UserID, &s.OrgID, &origin, &s.Dialect, &s.TokenID, &s.ParentID,
+		&s.ClientIP, &s.UserAgent, &created, &last, &expires, &s.Idle, &ended, &s.EndReason}
+	err := r.Scan(append(dest, extra...)...)
+	s.Origin = store.Origin(origin)
+	s.CreatedAt = store.FromMicros(created)
+	s.LastActive = store.FromMicros(last)
+	s.ExpiresAt = store.FromMicros(expires)
+	s.EndedAt = store.FromMicros(ended)
+	return s, err
+}
+
+func (q queries) SessionByDigest(ctx context.Context, d secret.Digest) (store.Session, error) {
+	// Two indexed probes joined by UNION ALL rather than "digest = ? OR
+	// legacy_digest = ?", which some planners turn into a scan.
+	s, err := scanSession(q.row(ctx, `SELECT `+sessionCols+` FROM sessions s WHERE s.digest = ?
+		UNION ALL SELECT `+sessionCols+` FROM sessions s WHERE s.legacy_digest = ?`, d, d))
+	return s, q.db.wrap(err)
+}
+
+func (q queries) SessionByID(ctx context.Context, id urn.UUID) (store.Session, error) {
+	s, err := scanSession(q.row(ctx, `SELECT `+sessionCols+` FROM sessions s WHERE s.id = ?`, id))
+	return s, q.db.wrap(err)
+}
+
+func (q queries) Sessions(ctx context.Context, sq store.SessionQuery) ([]store.SessionRow, int, error) {
+	where := ` FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = s.org_id
+		WHERE s.ended_at = 0 AND s.expires_at > ?`
+	args := []any{store.Micros(sq.Now)}
+	if !sq.UserID.IsZero() {
+		where += ` AND s.user_id = ?`
+		args = append(args, sq.UserID)
+	}
+	if !sq.OrgID.IsZero() {
+		where += ` AND s.org_id = ?`
+		args = append(args, sq.OrgID)
+	}
+	list := listSpec{schema: store.SessionSchema(), filter: sq.Filter, sort: sq.Sort, page: sq.Page, tiebreak: "s.created_at DESC, s.id"}
+	rows, total, err := runList(q, ctx, list, `SELECT `+sessionCols+`, u.name, o.name`, where, args,
+		func(r *sql.Rows) (store.SessionRow, error) {
+			var row store.SessionRow
+			var err error
+			row.Session, err = scanSession(r, &row.UserName, &row.OrgName)
+			return row, err
+		})
+	return rows, total, err
+}
+
+func (q txQueries) InsertSession(ctx context.Context, s store.Session) error {
+	_, err := q.exec(ctx, `INSERT INTO sessions (id, digest, legacy_digest, user_id, org_id, origin, dialect, token_id, parent_id,
+		client_ip, user_agent, created_at, last_active, expires_at, idle, ended_at, end_reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.Digest, s.LegacyDigest, s.UserID, s.OrgID, string(s.Origin), s.Dialect, s.TokenID, s.ParentID,
+		s.ClientIP, s.UserAgent, store.Micros(s.CreatedAt), store.Micros(s.LastActive), store.Micros(s.ExpiresAt),
+		s.Idle, store.Micros(s.EndedAt), s.EndReason)
+	return err
+}
+
+func (q txQueries) EndSession(ctx context.Context, id urn.UUID, at time.Time, reason string) (bool, error) {
+	n, err := q.execN(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at = 0`,
+		store.Micros(at), reason, id)
+	return n > 0, err
+}
+
+func (q txQueries) EndSessions(ctx context.Context, sel store.SessionSelector, at time.Time, reason string) ([]urn.UUID, error) {
+	var cond string
+	var args []any
+	switch {
+	case !sel.UserID.IsZero():
+		cond, args = `user_id = ?`, []any{sel.UserID}
+	case !sel.OrgID.IsZero():
+		cond, args = `org_id = ?`, []any{sel.OrgID}
+	case !sel.TokenID.IsZero():
+		cond, args = `token_id = ?`, []any{sel.TokenID}
+	default:
+		return nil, nil
+	}
+	if !sel.CreatedBefore.IsZero() {
+		cond += ` AND created_at < ?`
+		args = append(args, store.Micros(sel.CreatedBefore))
+	}
+	// Select then update by id inside the same transaction: portable, and
+	// the caller needs the ids to tell the other instances.
+	rows, err := q.query(ctx, `SELECT id FROM sessions WHERE ended_at = 0 AND `+cond+q.lock(), args...)
+	ids, err := scanAll(q.queries, rows, err, func(r *sql.Rows) (urn.UUID, error) {
+		var id urn.UUID
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if _, err := q.exec(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at = 0`,
+			store.Micros(at), reason, id); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+func (q txQueries) EndIdleSessions(ctx context.Context, cutoff, at time.Time) ([]urn.UUID, error) {
+	rows, err := q.query(ctx, `SELECT id FROM sessions WHERE ended_at = 0 AND idle = ? AND last_active < ?`+q.lock(),
+		true, store.Micros(cutoff))
+	ids, err := scanAll(q.queries, rows, err, func(r *sql.Rows) (urn.UUID, error) {
+		var id urn.UUID
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if _, err := q.exec(ctx, `UPDATE sessions SET ended_at = ?, end_reason = 'idle' WHERE id = ? AND ended_at = 0 AND last_active < ?`,
+			store.Micros(at), id, store.Micros(cutoff)); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+func (q txQueries) TouchSessions(ctx context.Context, touches []store.Touch) error {
+	for _, t := range touches {
+		if _, err := q.exec(ctx, `UPDATE sessions SET last_active = ? WHERE id = ? AND last_active < ?`,
+			store.Micros(t.At), t.ID, store.Micros(t.At)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q txQueries) PurgeSessions(ctx context.Context, cutoff time.Time) (int, error) {
+	c := store.Micros(cutoff)
+	n, err := q.execN(ctx, `DELETE FROM sessions WHERE (ended_at > 0 AND ended_at < ?) OR expires_at < ?`, c, c)
+	return int(n), err
+}

@@ -1,0 +1,117 @@
+// Package storetest is the conformance suite every store backend passes.
+// Each subtest gets a fresh, empty, migrated store from the backend's open
+// function, so tests never see each other's rows.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"cloudgate/internal/secret"
+	"cloudgate/internal/store"
+	"cloudgate/internal/urn"
+)
+
+// Opener returns a fresh, empty, migrated store and arranges (t.Cleanup)
+// for it to be closed and removed.
+type Opener func(t *testing.T) store.Store
+
+// Run runs the whole suite.
+func Run(t *testing.T, open Opener) {
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, store.Store)
+	}{
+		{"Orgs", testOrgs},
+		{"Roles", testRoles},
+		{"Users", testUsers},
+		{"Sessions", testSessions},
+		{"EndSessions", testEndSessions},
+		{"SessionTouchAndExpiry", testSessionTouch},
+		{"SessionList", testSessionList},
+		{"Tokens", testTokens},
+		{"TokenList", testTokenList},
+		{"Settings", testSettings},
+		{"Changes", testChanges},
+		{"Audit", testAudit},
+		{"UpdateRollback", testUpdateRollback},
+		{"UpdateIsolation", testUpdateIsolation},
+		{"ConcurrentCounters", testConcurrentCounters},
+		{"ConcurrentRevokeAndExchange", testRevokeVersusExchange},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, open(t))
+		})
+	}
+}
+
+// t0 is a fixed instant with microsecond precision (what stores keep).
+var t0 = time.Date(2026, 3, 4, 5, 6, 7, 891011000, time.UTC)
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func update(t *testing.T, s store.Store, fn func(store.Tx) error) {
+	t.Helper()
+	if err := s.Update(ctx(t), fn); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+func wantErr(t *testing.T, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("got error %v, want %v", err, want)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fixture creates an org, a role and a user and returns them.
+func fixture(t *testing.T, s store.Store, orgName, userName string) (store.Org, store.Role, store.User) {
+	t.Helper()
+	org := store.Org{ID: urn.New(), Name: orgName, FullName: orgName + " Inc", Enabled: true,
+		Lockout: store.Lockout{Enabled: true, InvalidLogins: 10, IntervalMinutes: 15}, CreatedAt: t0}
+	role := store.Role{ID: urn.New(), Name: "role-" + orgName + "-" + userName, Rights: []string{"A", "B"}}
+	user := store.User{ID: urn.New(), OrgID: org.ID, Name: userName, Kind: store.KindUser, RoleID: role.ID,
+		PasswordHash: "$argon2id$x", Enabled: true, CreatedAt: t0, UpdatedAt: t0}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.InsertOrg(ctx(t), org); err != nil {
+			return err
+		}
+		if err := tx.InsertRole(ctx(t), role); err != nil {
+			return err
+		}
+		return tx.InsertUser(ctx(t), user)
+	})
+	return org, role, user
+}
+
+// newSession returns a live session of u made at t0 and lasting a day.
+func newSession(u store.User) (store.Session, string) {
+	tok, d := secret.NewToken(secret.PrefixSession)
+	_, ld := secret.NewLegacyKey()
+	return store.Session{ID: urn.New(), Digest: d, LegacyDigest: ld, UserID: u.ID, OrgID: u.OrgID,
+		Origin: store.OriginPassword, Dialect: "cloudapi", ClientIP: "192.0.2.1", UserAgent: "test/1.0",
+		CreatedAt: t0, LastActive: t0, ExpiresAt: t0.Add(24 * time.Hour), Idle: true}, tok
+}
+
+// addUser adds another user with role to org.
+func addUser(t *testing.T, s store.Store, org store.Org, role store.Role, name string) store.User {
+	t.Helper()
+	u := store.User{ID: urn.New(), OrgID: org.ID, Name: name, Kind: store.KindUser, RoleID: role.ID,
+		Enabled: true, CreatedAt: t0, UpdatedAt: t0}
+	update(t, s, func(tx store.Tx) error { return tx.InsertUser(ctx(t), u) })
+	return u
+}

@@ -1,0 +1,80 @@
+package cloudapi
+
+import (
+	"crypto/sha256"
+	"net/http"
+
+	"cloudgate/internal/apierr"
+	"cloudgate/internal/identity"
+	"cloudgate/internal/store"
+	"cloudgate/internal/urn"
+	"cloudgate/internal/vcd"
+)
+
+// visibleRole returns the role of the path if the caller may read it: its
+// own role, or any role with "Role: View".
+func (a *API) visibleRole(c *vcd.Call) (store.Role, error) {
+	raw := c.R.PathValue("id")
+	notFound := apierr.New(apierr.NotFound, "Access to resource %s is forbidden or it does not exist", raw)
+	id, err := urn.ParseEither(raw, urn.Role)
+	if err != nil {
+		return store.Role{}, notFound
+	}
+	if id != c.Session.RoleID && !c.Session.Principal.Can(identity.RightRoleView) {
+		return store.Role{}, notFound
+	}
+	r, err := a.env.Directory.Role(c.R.Context(), id)
+	if apierr.Is(err, apierr.NotFound) {
+		return r, notFound
+	}
+	return r, err
+}
+
+func (a *API) role(c *vcd.Call) error {
+	r, err := a.visibleRole(c)
+	if err != nil {
+		return err
+	}
+	vcd.WriteJSON(c.W, http.StatusOK, &c.Version, roleJSON{ID: r.ID.URN(urn.Role), Name: r.Name,
+		Description: r.Description, BundleKey: "ROLE_" + r.ID.String(), ReadOnly: r.Predefined})
+	return nil
+}
+
+func (a *API) roleRights(c *vcd.Call) error {
+	r, err := a.visibleRole(c)
+	if err != nil {
+		return err
+	}
+	lq, err := vcd.ParseList(c.R, nil, vcd.MaxPageSize)
+	if err != nil {
+		return err
+	}
+	var all []rightJSON
+	for _, name := range r.Rights {
+		rt, ok := identity.LookupRight(name)
+		if !ok {
+			rt = identity.Right{Name: name, Category: "Custom"}
+		}
+		typ := "VIEW"
+		if rt.Manage {
+			typ = "MODIFY"
+		}
+		all = append(all, rightJSON{ID: "urn:vcloud:right:" + rightID(name), Name: rt.Name, Description: rt.Label, Category: rt.Category, RightType: typ})
+	}
+	total := len(all)
+	start := min((lq.Page-1)*lq.PageSize, total)
+	end := min(start+lq.PageSize, total)
+	vcd.WritePage(c, a.env.Base(c.R), "RightsList", lq, total, all[start:end])
+	return nil
+}
+
+// rightID derives a stable id for a right from its name (rights are a
+// fixed catalog, not stored rows).
+func rightID(name string) string {
+	var u urn.UUID
+	sum := sha256.Sum256([]byte("right:" + name))
+	copy(u[:], sum[:16])
+	u[6] = u[6]&0x0f | 0x50
+	u[8] = u[8]&0x3f | 0x80
+	return u.String()
+}

@@ -1,0 +1,268 @@
+package cloudapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"cloudgate/internal/apierr"
+	"cloudgate/internal/identity"
+	"cloudgate/internal/reqctx"
+	"cloudgate/internal/session"
+	"cloudgate/internal/store"
+	"cloudgate/internal/urn"
+	"cloudgate/internal/vcd"
+)
+
+// API serves /cloudapi/1.0.0.
+type API struct {
+	env *vcd.Env
+}
+
+// New returns the dialect.
+func New(env *vcd.Env) *API { return &API{env: env} }
+
+const root = "/cloudapi/1.0.0"
+
+// Mount registers the dialect's routes.
+func (a *API) Mount(mux *http.ServeMux) {
+	env := a.env
+	j := func(auth bool, h vcd.HandlerFunc) http.Handler { return env.Handle(vcd.JSON, auth, h) }
+	logout := j(true, a.logout)
+	env.Route(mux, vcd.JSON, root+"/sessions", map[string]http.Handler{
+		http.MethodPost: j(false, a.login(false)), http.MethodGet: j(true, a.list), http.MethodDelete: logout})
+	env.Route(mux, vcd.JSON, root+"/sessions/{$}", map[string]http.Handler{http.MethodGet: j(true, a.list), http.MethodDelete: logout})
+	env.Route(mux, vcd.JSON, root+"/sessions/provider", map[string]http.Handler{
+		http.MethodPost: j(false, a.login(true)), http.MethodDelete: logout})
+	env.Route(mux, vcd.JSON, root+"/sessions/current", map[string]http.Handler{
+		http.MethodGet: j(true, a.current), http.MethodDelete: logout})
+	env.Route(mux, vcd.JSON, root+"/sessions/{id}", map[string]http.Handler{
+		http.MethodGet: j(true, a.get), http.MethodDelete: j(true, a.end)})
+	env.Route(mux, vcd.JSON, root+"/roles/{id}", map[string]http.Handler{http.MethodGet: j(true, a.role)})
+	env.Route(mux, vcd.JSON, root+"/roles/{id}/rights", map[string]http.Handler{http.MethodGet: j(true, a.roleRights)})
+	mux.Handle("/cloudapi/", env.NotFound(vcd.JSON))
+}
+
+// login serves POST /sessions (tenants) and /sessions/provider (System).
+func (a *API) login(provider bool) vcd.HandlerFunc {
+	return func(c *vcd.Call) error {
+		info := reqctx.From(c.R.Context())
+		if b, _, ok := vcd.ParseBasic(c.R.Header); ok && strings.EqualFold(b.Org, identity.SystemOrgName) != provider {
+			// The System org logs in at /sessions/provider, tenants at
+			// /sessions. Refused before the password is looked at, so the
+			// mistake never counts towards a lockout.
+			a.env.Metrics.Login("cloudapi", "wrong_endpoint")
+			return loginError(identity.ErrBadCredentials)
+		}
+		acct, err := a.env.Login(c.R, "cloudapi", info.ClientIP, info.ID)
+		if err != nil {
+			return loginError(err)
+		}
+		issued, err := a.env.Sessions.Create(c.R.Context(), session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
+			Origin: store.OriginPassword, Dialect: "cloudapi", ClientIP: info.ClientIP, UserAgent: c.R.UserAgent(), Legacy: true})
+		if err != nil {
+			return loginError(err)
+		}
+		SetTokenHeaders(c.W, issued)
+		vcd.WriteJSON(c.W, http.StatusOK, &c.Version, a.sessionJSON(c, issued.Session))
+		return nil
+	}
+}
+
+// loginError gives a failed login Cloud Director's UNAUTHORIZED code and
+// the Basic challenge.
+func loginError(err error) error {
+	e := apierr.As(err)
+	if e.Kind == apierr.Unauthenticated {
+		return e.WithCode("UNAUTHORIZED")
+	}
+	return err
+}
+
+// SetTokenHeaders sets the headers every Cloud Director login answers with:
+// the bearer token (the only one govcd reads), its type, and the
+// deprecated 32-hex x-vcloud-authorization key. Login answers are never
+// cached.
+func SetTokenHeaders(w http.ResponseWriter, issued session.Issued) {
+	h := w.Header()
+	h["X-VMWARE-VCLOUD-ACCESS-TOKEN"] = []string{issued.Token}
+	h["X-VMWARE-VCLOUD-TOKEN-TYPE"] = []string{"Bearer"}
+	if issued.LegacyKey != "" {
+		h["x-vcloud-authorization"] = []string{issued.LegacyKey}
+	}
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+}
+
+func (a *API) current(c *vcd.Call) error {
+	vcd.WriteJSON(c.W, http.StatusOK, &c.Version, a.sessionJSON(c, c.Session))
+	return nil
+}
+
+// logout ends the caller's session: DELETE /sessions/current, and the
+// collection paths govcd's Disconnect sends.
+func (a *API) logout(c *vcd.Call) error {
+	if err := a.env.Sessions.End(c.R.Context(), c.Session.ID, "logout"); err != nil {
+		return err
+	}
+	c.W.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// visible returns the live session id of the path if the caller may see it.
+func (a *API) visible(c *vcd.Call) (store.Session, error) {
+	raw := c.R.PathValue("id")
+	id, err := urn.ParseEither(raw, urn.Session)
+	notFound := apierr.New(apierr.NotFound, "Access to resource %s is forbidden or it does not exist", raw)
+	if err != nil {
+		return store.Session{}, notFound
+	}
+	rec, err := a.env.Sessions.Lookup(c.R.Context(), id)
+	if apierr.Is(err, apierr.NotFound) {
+		return rec, notFound
+	}
+	if err != nil {
+		return rec, err
+	}
+	if !c.Session.Principal.CanSeeSession(rec.UserID, rec.OrgID) {
+		return rec, notFound
+	}
+	return rec, nil
+}
+
+func (a *API) get(c *vcd.Call) error {
+	rec, err := a.visible(c)
+	if err != nil {
+		return err
+	}
+	body, err := a.recordJSON(c, rec)
+	if err != nil {
+		return err
+	}
+	vcd.WriteJSON(c.W, http.StatusOK, &c.Version, body)
+	return nil
+}
+
+func (a *API) end(c *vcd.Call) error {
+	rec, err := a.visible(c)
+	if err != nil {
+		return err
+	}
+	reason := "logout"
+	if rec.ID != c.Session.ID {
+		reason = "ended by " + c.Session.Principal.UserName
+	}
+	if err := a.env.Sessions.End(c.R.Context(), rec.ID, reason); err != nil {
+		if apierr.Is(err, apierr.Unauthenticated) {
+			return apierr.New(apierr.NotFound, "Access to resource %s is forbidden or it does not exist", rec.ID.URN(urn.Session))
+		}
+		return err
+	}
+	c.W.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// list serves GET /sessions: the caller's sessions, the org's for an
+// Organization Administrator, every session for a System administrator.
+func (a *API) list(c *vcd.Call) error {
+	lq, err := vcd.ParseList(c.R, store.SessionSchema(), 25)
+	if err != nil {
+		return err
+	}
+	p := &c.Session.Principal
+	q := store.SessionQuery{Filter: lq.Filter, Sort: lq.Sort, Page: lq.StorePage()}
+	switch {
+	case p.SystemAdmin():
+	case p.Can(identity.RightSessionManageAll):
+		q.OrgID = p.OrgID
+	default:
+		q.UserID = p.UserID
+	}
+	rows, total, err := a.env.Sessions.List(c.R.Context(), q)
+	if err != nil {
+		return err
+	}
+	roles := map[urn.UUID]roleInfo{}
+	values := make([]sessionJSON, 0, len(rows))
+	for _, row := range rows {
+		body, err := a.rowJSON(c, row.Session, row.UserName, row.OrgName, roles)
+		if err != nil {
+			return err
+		}
+		values = append(values, body)
+	}
+	vcd.WritePage(c, a.env.Base(c.R), "SessionList", lq, total, values)
+	return nil
+}
+
+// sessionJSON renders a resolved session.
+func (a *API) sessionJSON(c *vcd.Call, s *session.Session) sessionJSON {
+	p := &s.Principal
+	userKind := urn.User
+	if p.ServiceAccount {
+		userKind = urn.ServiceAccount
+	}
+	idle := int(s.IdleTimeout.Minutes())
+	return a.shape(c.Version, s.ID, Ref{p.UserName, p.UserID.URN(userKind)}, Ref{p.OrgName, p.OrgID.URN(urn.Org)},
+		Ref{s.RoleName, s.RoleID.URN(urn.Role)}, idle)
+}
+
+func (a *API) shape(v vcd.Version, id urn.UUID, user, org, role Ref, idle int) sessionJSON {
+	orgID, _ := urn.ParseURN(org.ID, urn.Org)
+	body := sessionJSON{ID: id.URN(urn.Session), User: user, Org: org,
+		Location: orgID.String() + "@" + a.env.Site.ID.String(), Roles: []string{}, RoleRefs: []Ref{},
+		SessionIdleTimeoutMinutes: idle}
+	if role.Name != "" {
+		body.Roles, body.RoleRefs = []string{role.Name}, []Ref{role}
+	}
+	if v.AtLeast(37, 0) {
+		body.Site = &Ref{a.env.Site.Name, a.env.Site.ID.URN(urn.Site)}
+	}
+	if v.AtLeast(38, 1) {
+		o := org
+		body.OperatingOrg = &o
+	}
+	return body
+}
+
+type roleInfo struct {
+	id   urn.UUID
+	name string
+	sa   bool
+}
+
+// recordJSON renders a stored session (not the caller's).
+func (a *API) recordJSON(c *vcd.Call, rec store.Session) (sessionJSON, error) {
+	acct, err := a.env.Directory.UserByID(c.R.Context(), rec.UserID)
+	if err != nil {
+		return sessionJSON{}, err
+	}
+	roles := map[urn.UUID]roleInfo{rec.UserID: {acct.Role.ID, acct.Role.Name, acct.User.Kind == store.KindServiceAccount}}
+	return a.rowJSON(c, rec, acct.User.Name, acct.Org.Name, roles)
+}
+
+func (a *API) rowJSON(c *vcd.Call, rec store.Session, userName, orgName string, roles map[urn.UUID]roleInfo) (sessionJSON, error) {
+	ri, ok := roles[rec.UserID]
+	if !ok {
+		acct, err := a.env.Directory.UserByID(c.R.Context(), rec.UserID)
+		if err != nil && !apierr.Is(err, apierr.NotFound) {
+			return sessionJSON{}, err
+		}
+		ri = roleInfo{acct.Role.ID, acct.Role.Name, acct.User.Kind == store.KindServiceAccount}
+		roles[rec.UserID] = ri
+	}
+	userKind := urn.User
+	if ri.sa {
+		userKind = urn.ServiceAccount
+	}
+	idle := 0
+	if rec.Idle {
+		idle = int(a.idleMinutes(c.R.Context()))
+	}
+	return a.shape(c.Version, rec.ID, Ref{userName, rec.UserID.URN(userKind)}, Ref{orgName, rec.OrgID.URN(urn.Org)},
+		Ref{ri.name, ri.id.URN(urn.Role)}, idle), nil
+}
+
+func (a *API) idleMinutes(context.Context) float64 {
+	return a.env.Sessions.IdleTimeout().Minutes()
+}

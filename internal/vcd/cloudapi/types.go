@@ -1,0 +1,40 @@
+// Package cloudapi is the Cloud Director OpenAPI (JSON) dialect under
+// /cloudapi/1.0.0: logins, the current session, session listing and
+// logout, and the read-only role endpoints session-info clients call.
+package cloudapi
+
+// Ref is Cloud Director's OpenApiReference.
+type Ref struct {
+	Name string `json:"name"`
+	ID   string `json:"id"`
+}
+
+// sessionJSON is the Session object. Fields appear by API version: site
+// from 37.0, operatingOrg from 38.1 (older clients see the 36.x shape).
+type sessionJSON struct {
+	ID                        string   `json:"id"`
+	Site                      *Ref     `json:"site,omitempty"`
+	User                      Ref      `json:"user"`
+	Org                       Ref      `json:"org"`
+	OperatingOrg              *Ref     `json:"operatingOrg,omitempty"`
+	Location                  string   `json:"location"`
+	Roles                     []string `json:"roles"`
+	RoleRefs                  []Ref    `json:"roleRefs"`
+	SessionIdleTimeoutMinutes int      `json:"sessionIdleTimeoutMinutes"`
+}
+
+type roleJSON struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	BundleKey   string `json:"bundleKey"`
+	ReadOnly    bool   `json:"readOnly"`
+}
+
+type rightJSON struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Category    string `json:"category"`
+	RightType   string `json:"rightType"`
+}

@@ -1,0 +1,200 @@
+package vcd
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"cloudgate/internal/apierr"
+	"cloudgate/internal/identity"
+	"cloudgate/internal/metrics"
+	"cloudgate/internal/session"
+	"cloudgate/internal/store"
+	"cloudgate/internal/urn"
+)
+
+// Env is what the Cloud Director dialects depend on.
+type Env struct {
+	Sessions  *session.Manager
+	Directory *identity.Directory
+	Metrics   *metrics.Metrics
+	// PublicURL, when set, is the scheme://host[:port] every href and
+	// LoginUrl uses; otherwise they are built from the request.
+	PublicURL *url.URL
+	Log       *slog.Logger
+	Now       func() time.Time
+	// OrgLinks, when set, adds links to Org documents (the vCloud Air
+	// dialect links an org's virtual datacenters).
+	OrgLinks func(ctx context.Context, base string, o store.Org) []Link
+	// Site names this installation in session objects and location ids
+	// (one site: Cloud Director's multisite is out of scope).
+	Site Site
+}
+
+// Link is a typed link of a Cloud Director XML document.
+type Link struct {
+	Rel, Href, Type, Name string
+}
+
+// Site is the installation's site reference.
+type Site struct {
+	Name string
+	ID   urn.UUID
+}
+
+// Base returns the absolute URL root for hrefs: the public URL if
+// configured, else the scheme and Host of the request. govcd needs
+// absolute https hrefs that carry the host and port it actually used.
+func (env *Env) Base(r *http.Request) string {
+	if env.PublicURL != nil {
+		return strings.TrimSuffix(env.PublicURL.String(), "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// Call is one request on its way through a Cloud Director handler.
+type Call struct {
+	W       http.ResponseWriter
+	R       *http.Request
+	Version Version
+	// Session is the caller's session on authenticated routes.
+	Session *session.Session
+	// Token is the presented session token (to hand to oauth assertions
+	// and vCHS hand-offs; never logged).
+	Token string
+}
+
+// Format is the error format of a route family.
+type Format int
+
+const (
+	XML Format = iota
+	JSON
+)
+
+// HandlerFunc handles a Call and returns an error to render.
+type HandlerFunc func(c *Call) error
+
+// Handle wraps h: negotiate the version (406 first: Cloud Director checks
+// the version before the credentials), then, if auth, resolve the session
+// (401), then run h and render its error in format.
+func (env *Env) Handle(format Format, auth bool, h HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &Call{W: w, R: r}
+		v, err := Negotiate(r.Header.Values("Accept"))
+		if err != nil {
+			env.Error(format, w, r, nil, err)
+			return
+		}
+		c.Version = v
+		if auth {
+			tok, err := SessionToken(r.Header)
+			if err == nil && tok == "" {
+				err = session.ErrInvalid
+			}
+			if err == nil {
+				c.Session, err = env.Sessions.Resolve(r.Context(), tok)
+				c.Token = tok
+			}
+			if err != nil {
+				if apierr.Is(err, apierr.Unauthenticated) {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="vCloud"`)
+				}
+				env.Error(format, w, r, &c.Version, err)
+				return
+			}
+		}
+		if err := h(c); err != nil {
+			env.Error(format, w, r, &c.Version, err)
+		}
+	})
+}
+
+// Error renders err in format.
+func (env *Env) Error(format Format, w http.ResponseWriter, r *http.Request, v *Version, err error) {
+	if format == XML {
+		WriteXMLError(w, r, env.Log, v, err)
+	} else {
+		WriteJSONError(w, r, env.Log, v, err)
+	}
+}
+
+// Route registers one path with a handler per method; other methods get
+// 405 with an Allow header, in format. HEAD is served by GET. One
+// method-less pattern per path keeps ServeMux's precedence simple (a
+// literal segment such as /sessions/current always beats /sessions/{id}).
+func (env *Env) Route(mux *http.ServeMux, format Format, path string, byMethod map[string]http.Handler) {
+	allow := make([]string, 0, len(byMethod)+1)
+	for m := range byMethod {
+		allow = append(allow, m)
+		if m == http.MethodGet {
+			allow = append(allow, http.MethodHead)
+		}
+	}
+	sortStrings(allow)
+	allowHeader := strings.Join(allow, ", ")
+	get := byMethod[http.MethodGet]
+	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := byMethod[r.Method]
+		if h == nil && r.Method == http.MethodHead {
+			h = get
+		}
+		if h != nil {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Allow", allowHeader)
+		env.Error(format, w, r, nil, apierr.New(apierr.MethodNotAllowed, "HTTP method %s is not allowed here; allowed: %s", r.Method, allowHeader))
+	}))
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// NotFound answers an unknown path below a dialect's root with 404 in
+// format. Unknown paths are never 2xx (some clients probe, for example,
+// /api/iam/login to decide what they are talking to).
+func (env *Env) NotFound(format Format) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := &apierr.Error{Kind: apierr.NotFound, Message: "The requested resource does not exist.", Code: "NOT_FOUND"}
+		if format == XML {
+			e := xmlError{MajorErrorCode: http.StatusNotFound, MinorErrorCode: "NOT_FOUND", Message: err.Message}
+			WriteXML(w, http.StatusNotFound, "application/vnd.vmware.vcloud.error+xml", nil, e)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store, must-revalidate")
+		WriteJSON(w, http.StatusNotFound, nil, jsonError{MinorErrorCode: "NOT_FOUND", Message: err.Message})
+	})
+}
+
+// Login runs a password login with Basic credentials for a Cloud Director
+// login endpoint and returns the account. Missing Authorization is 403
+// (Cloud Director's documented answer); anything else that fails is the
+// one ErrBadCredentials (401).
+func (env *Env) Login(r *http.Request, dialect, clientIP, requestID string) (identity.Account, error) {
+	b, present, ok := ParseBasic(r.Header)
+	if !present {
+		env.Metrics.Login(dialect, "no_credentials")
+		return identity.Account{}, apierr.New(apierr.Forbidden, "This operation requires credentials: send Authorization: Basic base64(user@org:password).")
+	}
+	if !ok {
+		env.Metrics.Login(dialect, identity.OutcomeBadPassword)
+		return identity.Account{}, identity.ErrBadCredentials
+	}
+	acct, outcome, err := env.Directory.Authenticate(r.Context(), identity.Credentials{Org: b.Org, User: b.User,
+		Password: b.Password, ClientIP: clientIP, RequestID: requestID, Dialect: dialect})
+	env.Metrics.Login(dialect, outcome)
+	return acct, err
+}

@@ -1,0 +1,127 @@
+// Package vcd holds what the Cloud Director dialects (/api XML and
+// /cloudapi JSON) share: API versions and their negotiation, where tokens
+// are read from, Basic credentials, the two error formats, and the request
+// plumbing that checks version then session before a handler runs.
+package vcd
+
+import (
+	"strconv"
+	"strings"
+
+	"cloudgate/internal/apierr"
+)
+
+// Version is a Cloud Director API version.
+type Version struct {
+	Text       string // exactly as listed ("37.0")
+	Major      int
+	Minor      int
+	Deprecated bool
+}
+
+// Supported lists the versions cloudgate serves, ascending. Nothing at or
+// above 40.0: govcd switches to another dialect there. 5.6 comes first,
+// deprecated, for the vCloud Air hand-off clients (they send
+// version=5.6 to /api); it is served with the 36.2 representations.
+func Supported() []Version {
+	texts := []string{"5.6", "33.0", "34.0", "35.0", "35.2", "36.0", "36.1", "36.2", "36.3", "37.0", "37.1", "37.2", "38.0", "38.1", "39.0"}
+	out := make([]Version, len(texts))
+	for i, t := range texts {
+		v, _ := parseVersion(t)
+		v.Deprecated = t == "5.6"
+		out[i] = v
+	}
+	return out
+}
+
+func parseVersion(s string) (Version, bool) {
+	maj, min, ok := strings.Cut(s, ".")
+	if !ok {
+		return Version{}, false
+	}
+	a, err1 := strconv.Atoi(maj)
+	b, err2 := strconv.Atoi(min)
+	if err1 != nil || err2 != nil || a < 0 || b < 0 {
+		return Version{}, false
+	}
+	return Version{Text: s, Major: a, Minor: b}, true
+}
+
+// Lookup returns the supported version spelled exactly s.
+func Lookup(s string) (Version, bool) {
+	for _, v := range Supported() {
+		if v.Text == s {
+			return v, true
+		}
+	}
+	return Version{}, false
+}
+
+// AtLeast reports whether v >= major.minor.
+func (v Version) AtLeast(major, minor int) bool {
+	return v.Major > major || (v.Major == major && v.Minor >= minor)
+}
+
+// supportedText renders the list for 406 messages, newest first with [D]
+// marking deprecated versions, as Cloud Director does.
+func supportedText() string {
+	vs := Supported()
+	parts := make([]string, 0, len(vs))
+	for i := len(vs) - 1; i >= 0; i-- {
+		t := vs[i].Text
+		if vs[i].Deprecated {
+			t += " [D]"
+		}
+		parts = append(parts, t)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// Negotiate picks the API version from every Accept header of a request.
+// The first media range naming a supported version wins; ranges without a
+// version (or with an empty one) are skipped. The media type itself is not
+// matched to the endpoint: clients send application/*+xml to JSON
+// endpoints and the reverse. It fails NotAcceptable when no range names a
+// supported version.
+func Negotiate(accept []string) (Version, error) {
+	var unknown string
+	for _, header := range accept {
+		for _, mr := range strings.Split(header, ",") {
+			val, ok := versionParam(mr)
+			if !ok || val == "" {
+				continue
+			}
+			if v, ok := Lookup(val); ok {
+				return v, nil
+			}
+			if unknown == "" {
+				unknown = val
+			}
+		}
+	}
+	if unknown != "" {
+		if len(unknown) > 32 {
+			unknown = unknown[:32] + "..."
+		}
+		return Version{}, apierr.New(apierr.NotAcceptable, "The request has invalid accept header: Unknown API version: %s. Supported API versions are: %s ([D] indicates deprecated versions)", strconv.Quote(unknown), supportedText())
+	}
+	return Version{}, apierr.New(apierr.NotAcceptable, "The request has invalid accept header: Invalid API version requested. Supported API versions are: %s ([D] indicates deprecated versions)", supportedText())
+}
+
+// versionParam returns the value of the "version" parameter of one media
+// range, unquoted and trimmed.
+func versionParam(mediaRange string) (string, bool) {
+	params := strings.Split(mediaRange, ";")
+	for _, p := range params[1:] {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "version") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1]
+		}
+		return v, true
+	}
+	return "", false
+}
