@@ -94,7 +94,7 @@ func (m *Manager) sweep(ctx context.Context) {
 	m.cache.each(func(e *entry) {
 		u, o := e.user.state.Load(), e.org.state.Load()
 		dead := e.ended.Load() || us >= e.expires || (e.token != nil && e.token.revoked.Load()) ||
-			(u != nil && (!u.enabled || e.created < u.validAfter)) || (o != nil && !o.enabled)
+			(u != nil && (!u.enabled || e.created <= u.validAfter)) || (o != nil && !o.enabled)
 		// A session idle here may be active on another instance: dropping
 		// it from memory is safe (the next request re-reads the store).
 		if dead || (e.idle && us-e.last.Load() > idle) {

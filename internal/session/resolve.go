@@ -64,7 +64,7 @@ func (m *Manager) check(ctx context.Context, e *entry, now time.Time) error {
 		// rather than risk honouring a revoked session.
 		return unavailable
 	}
-	if !u.enabled || !o.enabled || e.created < u.validAfter || (e.token != nil && e.token.revoked.Load()) {
+	if !u.enabled || !o.enabled || e.created <= u.validAfter || (e.token != nil && e.token.revoked.Load()) {
 		return ErrInvalid
 	}
 	us := now.UnixMicro()
