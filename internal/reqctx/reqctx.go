@@ -84,16 +84,15 @@ func validClientID(s string) bool {
 // address that is not itself a trusted proxy is the client), so a client
 // cannot choose the address its failures are counted against.
 func ClientIP(r *http.Request, trusted []netip.Prefix) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	if len(trusted) == 0 {
+		return hostOnly(r.RemoteAddr)
 	}
-	peer, err := netip.ParseAddr(host)
+	peer, err := netip.ParseAddr(hostOnly(r.RemoteAddr))
 	if err != nil {
-		return host
+		return hostOnly(r.RemoteAddr)
 	}
 	peer = peer.Unmap()
-	if len(trusted) == 0 || !inAny(peer, trusted) {
+	if !inAny(peer, trusted) {
 		return peer.String()
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
@@ -108,6 +107,22 @@ func ClientIP(r *http.Request, trusted []netip.Prefix) string {
 		}
 	}
 	return peer.String()
+}
+
+// hostOnly strips the port from a RemoteAddr ("1.2.3.4:5", "[::1]:5")
+// without allocating in the common IPv4 case; an IPv4-mapped IPv6 address
+// is shown in its IPv4 form.
+func hostOnly(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if strings.HasPrefix(host, "::ffff:") {
+		if a, err := netip.ParseAddr(host); err == nil {
+			return a.Unmap().String()
+		}
+	}
+	return host
 }
 
 func inAny(a netip.Addr, ps []netip.Prefix) bool {

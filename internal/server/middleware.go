@@ -11,6 +11,15 @@ import (
 	"cloudgate/internal/vcd"
 )
 
+// fixedHeaders are header values every response carries.
+type fixedHeaders struct {
+	nosniff, deny, noStore, hsts []string
+}
+
+func newFixedHeaders() fixedHeaders {
+	return fixedHeaders{nosniff: []string{"nosniff"}, deny: []string{"DENY"}, noStore: []string{"no-store"}, hsts: []string{"max-age=63072000"}}
+}
+
 // maxBody bounds every request body; handlers that expect less bound more.
 const maxBody = 1 << 20
 
@@ -23,11 +32,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		info := &reqctx.Info{ID: reqctx.NewID(r.Header.Get(vcd.HeaderClientReqID)), ClientIP: reqctx.ClientIP(r, s.trusted), Start: start}
 		h := w.Header()
 		h["X-VMWARE-VCLOUD-REQUEST-ID"] = []string{info.ID}
-		h["X-Content-Type-Options"] = []string{"nosniff"}
-		h["X-Frame-Options"] = []string{"DENY"}
-		h["Cache-Control"] = []string{"no-store"}
+		// Fixed values share one backing slice (never appended to in place:
+		// its capacity is its length) to spare allocations per request.
+		h["X-Content-Type-Options"] = s.fixed.nosniff
+		h["X-Frame-Options"] = s.fixed.deny
+		h["Cache-Control"] = s.fixed.noStore
 		if r.TLS != nil {
-			h["Strict-Transport-Security"] = []string{"max-age=63072000"}
+			h["Strict-Transport-Security"] = s.fixed.hsts
 		}
 		sw := &statusWriter{ResponseWriter: w, start: start}
 		r2 := r.WithContext(reqctx.With(r.Context(), info))

@@ -68,6 +68,7 @@ type Server struct {
 	metrics  *metrics.Metrics
 	handler  http.Handler
 	trusted  []netip.Prefix
+	fixed    fixedHeaders
 	cancel   context.CancelFunc
 }
 
@@ -98,7 +99,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		publicURL = u
 	}
 
-	s := &Server{store: o.Store, log: o.Log, trusted: o.TrustedProxies}
+	s := &Server{store: o.Store, log: o.Log, trusted: o.TrustedProxies, fixed: newFixedHeaders()}
 	s.feed = feed.New(feed.Config{Store: o.Store, Interval: o.FeedInterval, Log: o.Log})
 	var err error
 	if s.settings, err = settings.Load(ctx, o.Store, s.feed, o.Now); err != nil {

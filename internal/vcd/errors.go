@@ -135,3 +135,10 @@ func versionSuffix(v *Version) string {
 	}
 	return ";version=" + v.Text
 }
+
+// WriteJSONBytes writes an already rendered JSON body.
+func WriteJSONBytes(w http.ResponseWriter, status int, v *Version, body []byte) {
+	w.Header().Set("Content-Type", "application/json"+versionSuffix(v))
+	w.WriteHeader(status)
+	w.Write(body)
+}

@@ -24,15 +24,21 @@ type Version struct {
 // deprecated, for the vCloud Air hand-off clients (they send
 // version=5.6 to /api); it is served with the 36.2 representations.
 func Supported() []Version {
-	texts := []string{"5.6", "33.0", "34.0", "35.0", "35.2", "36.0", "36.1", "36.2", "36.3", "37.0", "37.1", "37.2", "38.0", "38.1", "39.0"}
-	out := make([]Version, len(texts))
+	return append([]Version(nil), versionTable[:]...)
+}
+
+// versionTable is built once and never written: Negotiate runs on every
+// request and must not rebuild it.
+var versionTable = func() [15]Version {
+	texts := [15]string{"5.6", "33.0", "34.0", "35.0", "35.2", "36.0", "36.1", "36.2", "36.3", "37.0", "37.1", "37.2", "38.0", "38.1", "39.0"}
+	var out [15]Version
 	for i, t := range texts {
 		v, _ := parseVersion(t)
 		v.Deprecated = t == "5.6"
 		out[i] = v
 	}
 	return out
-}
+}()
 
 func parseVersion(s string) (Version, bool) {
 	maj, min, ok := strings.Cut(s, ".")
@@ -49,7 +55,7 @@ func parseVersion(s string) (Version, bool) {
 
 // Lookup returns the supported version spelled exactly s.
 func Lookup(s string) (Version, bool) {
-	for _, v := range Supported() {
+	for _, v := range versionTable {
 		if v.Text == s {
 			return v, true
 		}
@@ -86,7 +92,13 @@ func supportedText() string {
 func Negotiate(accept []string) (Version, error) {
 	var unknown string
 	for _, header := range accept {
-		for _, mr := range strings.Split(header, ",") {
+		for rest := header; rest != ""; {
+			mr := rest
+			if i := strings.IndexByte(rest, ','); i >= 0 {
+				mr, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = ""
+			}
 			val, ok := versionParam(mr)
 			if !ok || val == "" {
 				continue
@@ -109,19 +121,27 @@ func Negotiate(accept []string) (Version, error) {
 }
 
 // versionParam returns the value of the "version" parameter of one media
-// range, unquoted and trimmed.
+// range, unquoted and trimmed. It does not allocate: it runs on every
+// request.
 func versionParam(mediaRange string) (string, bool) {
-	params := strings.Split(mediaRange, ";")
-	for _, p := range params[1:] {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || !strings.EqualFold(strings.TrimSpace(k), "version") {
-			continue
+	i := strings.IndexByte(mediaRange, ';')
+	for i >= 0 {
+		p := mediaRange[i+1:]
+		next := strings.IndexByte(p, ';')
+		if next >= 0 {
+			p = p[:next]
 		}
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-			v = v[1 : len(v)-1]
+		if k, v, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(k), "version") {
+			v = strings.TrimSpace(v)
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v, true
 		}
-		return v, true
+		if next < 0 {
+			break
+		}
+		i += 1 + next
 	}
 	return "", false
 }

@@ -1,7 +1,7 @@
 package cloudapi
 
 import (
-	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -64,7 +64,7 @@ func (a *API) login(provider bool) vcd.HandlerFunc {
 			return loginError(err)
 		}
 		SetTokenHeaders(c.W, issued)
-		vcd.WriteJSON(c.W, http.StatusOK, &c.Version, a.sessionJSON(c, issued.Session))
+		vcd.WriteJSONBytes(c.W, http.StatusOK, &c.Version, a.appendSession(make([]byte, 0, 768), c.Version, fieldsOf(issued.Session)))
 		return nil
 	}
 }
@@ -94,8 +94,10 @@ func SetTokenHeaders(w http.ResponseWriter, issued session.Issued) {
 	h.Set("Pragma", "no-cache")
 }
 
+// current serves GET /sessions/current, the request every bearer
+// validation benchmark measures: rendered without reflection.
 func (a *API) current(c *vcd.Call) error {
-	vcd.WriteJSON(c.W, http.StatusOK, &c.Version, a.sessionJSON(c, c.Session))
+	vcd.WriteJSONBytes(c.W, http.StatusOK, &c.Version, a.appendSession(make([]byte, 0, 768), c.Version, fieldsOf(c.Session)))
 	return nil
 }
 
@@ -135,11 +137,11 @@ func (a *API) get(c *vcd.Call) error {
 	if err != nil {
 		return err
 	}
-	body, err := a.recordJSON(c, rec)
+	f, err := a.recordFields(c, rec)
 	if err != nil {
 		return err
 	}
-	vcd.WriteJSON(c.W, http.StatusOK, &c.Version, body)
+	vcd.WriteJSONBytes(c.W, http.StatusOK, &c.Version, a.appendSession(nil, c.Version, f))
 	return nil
 }
 
@@ -183,46 +185,16 @@ func (a *API) list(c *vcd.Call) error {
 		return err
 	}
 	roles := map[urn.UUID]roleInfo{}
-	values := make([]sessionJSON, 0, len(rows))
+	values := make([]json.RawMessage, 0, len(rows))
 	for _, row := range rows {
-		body, err := a.rowJSON(c, row.Session, row.UserName, row.OrgName, roles)
+		f, err := a.rowFields(c, row.Session, row.UserName, row.OrgName, roles)
 		if err != nil {
 			return err
 		}
-		values = append(values, body)
+		values = append(values, a.appendSession(nil, c.Version, f))
 	}
 	vcd.WritePage(c, a.env.Base(c.R), "SessionList", lq, total, values)
 	return nil
-}
-
-// sessionJSON renders a resolved session.
-func (a *API) sessionJSON(c *vcd.Call, s *session.Session) sessionJSON {
-	p := &s.Principal
-	userKind := urn.User
-	if p.ServiceAccount {
-		userKind = urn.ServiceAccount
-	}
-	idle := int(s.IdleTimeout.Minutes())
-	return a.shape(c.Version, s.ID, Ref{p.UserName, p.UserID.URN(userKind)}, Ref{p.OrgName, p.OrgID.URN(urn.Org)},
-		Ref{s.RoleName, s.RoleID.URN(urn.Role)}, idle)
-}
-
-func (a *API) shape(v vcd.Version, id urn.UUID, user, org, role Ref, idle int) sessionJSON {
-	orgID, _ := urn.ParseURN(org.ID, urn.Org)
-	body := sessionJSON{ID: id.URN(urn.Session), User: user, Org: org,
-		Location: orgID.String() + "@" + a.env.Site.ID.String(), Roles: []string{}, RoleRefs: []Ref{},
-		SessionIdleTimeoutMinutes: idle}
-	if role.Name != "" {
-		body.Roles, body.RoleRefs = []string{role.Name}, []Ref{role}
-	}
-	if v.AtLeast(37, 0) {
-		body.Site = &Ref{a.env.Site.Name, a.env.Site.ID.URN(urn.Site)}
-	}
-	if v.AtLeast(38, 1) {
-		o := org
-		body.OperatingOrg = &o
-	}
-	return body
 }
 
 type roleInfo struct {
@@ -231,38 +203,33 @@ type roleInfo struct {
 	sa   bool
 }
 
-// recordJSON renders a stored session (not the caller's).
-func (a *API) recordJSON(c *vcd.Call, rec store.Session) (sessionJSON, error) {
+// recordFields describes a stored session (not the caller's).
+func (a *API) recordFields(c *vcd.Call, rec store.Session) (sessionFields, error) {
 	acct, err := a.env.Directory.UserByID(c.R.Context(), rec.UserID)
 	if err != nil {
-		return sessionJSON{}, err
+		return sessionFields{}, err
 	}
 	roles := map[urn.UUID]roleInfo{rec.UserID: {acct.Role.ID, acct.Role.Name, acct.User.Kind == store.KindServiceAccount}}
-	return a.rowJSON(c, rec, acct.User.Name, acct.Org.Name, roles)
+	return a.rowFields(c, rec, acct.User.Name, acct.Org.Name, roles)
 }
 
-func (a *API) rowJSON(c *vcd.Call, rec store.Session, userName, orgName string, roles map[urn.UUID]roleInfo) (sessionJSON, error) {
+func (a *API) rowFields(c *vcd.Call, rec store.Session, userName, orgName string, roles map[urn.UUID]roleInfo) (sessionFields, error) {
 	ri, ok := roles[rec.UserID]
 	if !ok {
 		acct, err := a.env.Directory.UserByID(c.R.Context(), rec.UserID)
 		if err != nil && !apierr.Is(err, apierr.NotFound) {
-			return sessionJSON{}, err
+			return sessionFields{}, err
 		}
 		ri = roleInfo{acct.Role.ID, acct.Role.Name, acct.User.Kind == store.KindServiceAccount}
 		roles[rec.UserID] = ri
 	}
-	userKind := urn.User
+	f := sessionFields{id: rec.ID, userName: userName, userKind: urn.User, userID: rec.UserID, orgName: orgName,
+		orgID: rec.OrgID, roleName: ri.name, roleID: ri.id}
 	if ri.sa {
-		userKind = urn.ServiceAccount
+		f.userKind = urn.ServiceAccount
 	}
-	idle := 0
 	if rec.Idle {
-		idle = int(a.idleMinutes(c.R.Context()))
+		f.idle = int(a.env.Sessions.IdleTimeout().Minutes())
 	}
-	return a.shape(c.Version, rec.ID, Ref{userName, rec.UserID.URN(userKind)}, Ref{orgName, rec.OrgID.URN(urn.Org)},
-		Ref{ri.name, ri.id.URN(urn.Role)}, idle), nil
-}
-
-func (a *API) idleMinutes(context.Context) float64 {
-	return a.env.Sessions.IdleTimeout().Minutes()
+	return f, nil
 }

@@ -9,20 +9,6 @@ type Ref struct {
 	ID   string `json:"id"`
 }
 
-// sessionJSON is the Session object. Fields appear by API version: site
-// from 37.0, operatingOrg from 38.1 (older clients see the 36.x shape).
-type sessionJSON struct {
-	ID                        string   `json:"id"`
-	Site                      *Ref     `json:"site,omitempty"`
-	User                      Ref      `json:"user"`
-	Org                       Ref      `json:"org"`
-	OperatingOrg              *Ref     `json:"operatingOrg,omitempty"`
-	Location                  string   `json:"location"`
-	Roles                     []string `json:"roles"`
-	RoleRefs                  []Ref    `json:"roleRefs"`
-	SessionIdleTimeoutMinutes int      `json:"sessionIdleTimeoutMinutes"`
-}
-
 type roleJSON struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
