@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cloudgate/internal/apierr"
+	"cloudgate/internal/audit"
 	"cloudgate/internal/store"
 	"cloudgate/internal/urn"
 )
@@ -14,10 +15,21 @@ import (
 // in the store ("logout", "admin", ...). It fails Unauthenticated when the
 // session is already gone.
 func (m *Manager) End(ctx context.Context, id urn.UUID, reason string) error {
-	return m.end(ctx, id, reason)
+	return m.end(ctx, id, reason, nil)
 }
 
-func (m *Manager) end(ctx context.Context, id urn.UUID, reason string) error {
+// EndAs is End recording who ended the session in the audit log ("logout"
+// when it is the caller's own session, "session.end" otherwise).
+func (m *Manager) EndAs(ctx context.Context, id urn.UUID, reason string, by audit.Actor, own bool) error {
+	typ := "session.end"
+	if own {
+		typ = "logout"
+	}
+	ev := audit.Event(by, m.now(), typ, audit.Success, id.URN(urn.Session), reason)
+	return m.end(ctx, id, reason, &ev)
+}
+
+func (m *Manager) end(ctx context.Context, id urn.UUID, reason string, ev *store.AuditEvent) error {
 	now := m.now()
 	change := store.Change{Topic: store.TopicSessionEnded, Subject: id, At: now}
 	var ended bool
@@ -25,6 +37,11 @@ func (m *Manager) end(ctx context.Context, id urn.UUID, reason string) error {
 		var err error
 		if ended, err = tx.EndSession(ctx, id, now, reason); err != nil || !ended {
 			return err
+		}
+		if ev != nil {
+			if err := tx.InsertAudit(ctx, *ev); err != nil {
+				return err
+			}
 		}
 		return tx.Emit(ctx, change)
 	})

@@ -100,7 +100,7 @@ func (m *Manager) checkIdle(ctx context.Context, e *entry, now time.Time, idle i
 	if now.UnixMicro()-e.last.Load() <= idle {
 		return nil
 	}
-	if err := m.end(ctx, e.id, "idle"); err != nil && !apierr.Is(err, apierr.Unauthenticated) {
+	if err := m.end(ctx, e.id, "idle", nil); err != nil && !apierr.Is(err, apierr.Unauthenticated) {
 		m.log.Warn("could not record idle expiry", "session", e.id.String(), "err", err)
 	}
 	m.dropEntry(e)

@@ -128,6 +128,9 @@ type Spec struct {
 	// Also runs inside the creating transaction after the insert (a token
 	// rotation writes its new secret there).
 	Also func(ctx context.Context, tx store.Tx, s store.Session) error
+	// Audit events are written in the creating transaction (a login is
+	// recorded exactly when its session exists).
+	Audit []store.AuditEvent
 }
 
 // Issued is a new session with its secrets, which exist nowhere else.
@@ -183,6 +186,12 @@ func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 		}
 		if err := tx.InsertSession(ctx, rec); err != nil {
 			return err
+		}
+		for _, ev := range spec.Audit {
+			ev.Subject = rec.ID.URN(urn.Session)
+			if err := tx.InsertAudit(ctx, ev); err != nil {
+				return err
+			}
 		}
 		if spec.Also != nil {
 			return spec.Also(ctx, tx, rec)

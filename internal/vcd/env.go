@@ -1,6 +1,8 @@
 package vcd
 
 import (
+	"cloudgate/internal/audit"
+	"cloudgate/internal/reqctx"
 	"context"
 	"log/slog"
 	"net/http"
@@ -197,4 +199,21 @@ func (env *Env) Login(r *http.Request, dialect, clientIP, requestID string) (ide
 		Password: b.Password, ClientIP: clientIP, RequestID: requestID, Dialect: dialect})
 	env.Metrics.Login(dialect, outcome)
 	return acct, err
+}
+
+// Actor describes the caller of c for the audit log.
+func Actor(c *Call) audit.Actor {
+	info := reqctx.From(c.R.Context())
+	a := audit.Actor{ClientIP: info.ClientIP, RequestID: info.ID}
+	if c.Session != nil {
+		a.ID, a.Name, a.OrgID = c.Session.Principal.UserID, c.Session.Principal.UserName, c.Session.Principal.OrgID
+	}
+	return a
+}
+
+// LoginAudit is the audit event of a successful password login through
+// dialect, written with the session it created.
+func LoginAudit(acct identity.Account, dialect, clientIP, requestID string, at time.Time) store.AuditEvent {
+	by := audit.Actor{ID: acct.User.ID, Name: acct.User.Name, OrgID: acct.Org.ID, ClientIP: clientIP, RequestID: requestID}
+	return audit.Event(by, at, "login", audit.Success, "", dialect)
 }

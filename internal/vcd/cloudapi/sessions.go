@@ -59,7 +59,8 @@ func (a *API) login(provider bool) vcd.HandlerFunc {
 			return loginError(err)
 		}
 		issued, err := a.env.Sessions.Create(c.R.Context(), session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
-			Origin: store.OriginPassword, Dialect: "cloudapi", ClientIP: info.ClientIP, UserAgent: c.R.UserAgent(), Legacy: true})
+			Origin: store.OriginPassword, Dialect: "cloudapi", ClientIP: info.ClientIP, UserAgent: c.R.UserAgent(), Legacy: true,
+			Audit: []store.AuditEvent{vcd.LoginAudit(acct, "cloudapi", info.ClientIP, info.ID, a.env.Now())}})
 		if err != nil {
 			return loginError(err)
 		}
@@ -104,7 +105,7 @@ func (a *API) current(c *vcd.Call) error {
 // logout ends the caller's session: DELETE /sessions/current, and the
 // collection paths govcd's Disconnect sends.
 func (a *API) logout(c *vcd.Call) error {
-	if err := a.env.Sessions.End(c.R.Context(), c.Session.ID, "logout"); err != nil {
+	if err := a.env.Sessions.EndAs(c.R.Context(), c.Session.ID, "logout", vcd.Actor(c), true); err != nil {
 		return err
 	}
 	c.W.WriteHeader(http.StatusNoContent)
@@ -154,7 +155,7 @@ func (a *API) end(c *vcd.Call) error {
 	if rec.ID != c.Session.ID {
 		reason = "ended by " + c.Session.Principal.UserName
 	}
-	if err := a.env.Sessions.End(c.R.Context(), rec.ID, reason); err != nil {
+	if err := a.env.Sessions.EndAs(c.R.Context(), rec.ID, reason, vcd.Actor(c), rec.ID == c.Session.ID); err != nil {
 		if apierr.Is(err, apierr.Unauthenticated) {
 			return apierr.New(apierr.NotFound, "Access to resource %s is forbidden or it does not exist", rec.ID.URN(urn.Session))
 		}

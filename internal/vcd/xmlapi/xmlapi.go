@@ -91,7 +91,8 @@ func (a *API) login(orgListBody bool) vcd.HandlerFunc {
 			return err
 		}
 		issued, err := a.env.Sessions.Create(c.R.Context(), session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
-			Origin: store.OriginPassword, Dialect: "api", ClientIP: info.ClientIP, UserAgent: c.R.UserAgent(), Legacy: true})
+			Origin: store.OriginPassword, Dialect: "api", ClientIP: info.ClientIP, UserAgent: c.R.UserAgent(), Legacy: true,
+			Audit: []store.AuditEvent{vcd.LoginAudit(acct, "api", info.ClientIP, info.ID, a.env.Now())}})
 		if apierr.Is(err, apierr.Unauthenticated) {
 			unauthorized(c.W)
 			return nil
@@ -114,7 +115,7 @@ func (a *API) session(c *vcd.Call) error {
 }
 
 func (a *API) logout(c *vcd.Call) error {
-	if err := a.env.Sessions.End(c.R.Context(), c.Session.ID, "logout"); err != nil {
+	if err := a.env.Sessions.EndAs(c.R.Context(), c.Session.ID, "logout", vcd.Actor(c), true); err != nil {
 		return err
 	}
 	c.W.WriteHeader(http.StatusNoContent)

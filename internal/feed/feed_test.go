@@ -1,0 +1,116 @@
+package feed_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"cloudgate/internal/feed"
+	"cloudgate/internal/store"
+	"cloudgate/internal/store/sqlite"
+	"cloudgate/internal/urn"
+)
+
+type recorder struct {
+	mu   sync.Mutex
+	got  []store.Change
+	fail int // fail this many deliveries first
+}
+
+func (r *recorder) handle(_ context.Context, c store.Change) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail > 0 {
+		r.fail--
+		return errors.New("not now")
+	}
+	r.got = append(r.got, c)
+	return nil
+}
+
+func emit(t *testing.T, st store.Store, n int) []urn.UUID {
+	t.Helper()
+	var ids []urn.UUID
+	ctx := context.Background()
+	err := st.Update(ctx, func(tx store.Tx) error {
+		for i := 0; i < n; i++ {
+			id := urn.New()
+			ids = append(ids, id)
+			if err := tx.Emit(ctx, store.Change{Topic: store.TopicSessionEnded, Subject: id, At: time.Now()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func TestPollDeliversOnlyNewChangesAndRetriesFailures(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	emit(t, st, 3) // before Start: already reflected in memory, not delivered
+	f := feed.New(feed.Config{Store: st, Interval: time.Hour})
+	r := &recorder{fail: 1}
+	f.Subscribe(r.handle)
+	if err := f.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ids := emit(t, st, 2)
+	if err := f.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.got) != 0 {
+		t.Fatalf("delivered %d changes past a failing one", len(r.got))
+	}
+	if err := f.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.got) != 2 || r.got[0].Subject != ids[0] || r.got[1].Subject != ids[1] {
+		t.Fatalf("after the retry: %+v", r.got)
+	}
+	if err := f.Poll(ctx); err != nil || len(r.got) != 2 {
+		t.Fatalf("redelivered: %d, %v", len(r.got), err)
+	}
+	// Publish delivers at once, without the store.
+	f.Publish(ctx, store.Change{Topic: store.TopicSettings})
+	if len(r.got) != 3 || r.got[2].Topic != store.TopicSettings {
+		t.Fatalf("Publish: %+v", r.got)
+	}
+}
+
+func TestFallingBehindRetentionResyncs(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	emit(t, st, 1)
+	f := feed.New(feed.Config{Store: st, Interval: time.Hour})
+	r := &recorder{}
+	f.Subscribe(r.handle)
+	if err := f.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	emit(t, st, 3)
+	// Retention removes what this reader never saw.
+	if err := st.Update(ctx, func(tx store.Tx) error { _, err := tx.PurgeChanges(ctx, time.Now().Add(time.Hour)); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.got) == 0 || r.got[0].Topic != store.TopicResync {
+		t.Fatalf("want a resync first, got %+v", r.got)
+	}
+}
