@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type serveFlags struct {
 	trustedProxies string
 	logLevel       string
 	logFormat      string
+	hashWorkers    int
 }
 
 func (a *app) serve(ctx context.Context, args []string) error {
@@ -49,6 +51,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
+	fs.IntVar(&f.hashWorkers, "hash-workers", runtime.NumCPU(), "password hashes computed at once (each holds 19 MiB and a core)")
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -80,12 +83,22 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	if f.hashWorkers < 1 || f.hashWorkers > 64 {
+		return usagef("--hash-workers must be 1-64")
+	}
+	// The hash workers run on their own low-priority OS threads; each holds
+	// a Go processor while it hashes, so add as many processors as workers.
+	// Request goroutines then never wait for a hash to be preempted, and the
+	// kernel gives hashing only the CPU requests leave idle.
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + f.hashWorkers)
+
 	st, err := backend.Open(ctx, f.store.ResolvedDSN())
 	if err != nil {
 		return err
 	}
 	srv, err := server.New(ctx, server.Options{Store: st, PublicURL: f.publicURL, TrustedProxies: proxies,
-		Dialects: dialects, Log: log, Build: "cloudgate-" + version})
+		Dialects: dialects, Log: log, Build: "cloudgate-" + version,
+		Hasher: secret.HasherConfig{Workers: f.hashWorkers, LowPriority: true}})
 	if err != nil {
 		st.Close()
 		return err
