@@ -97,11 +97,11 @@ func (m *Manager) sweep(ctx context.Context) {
 			(u != nil && (!u.enabled || e.created <= u.validAfter)) || (o != nil && !o.enabled)
 		// A session idle here may be active on another instance: dropping
 		// it from memory is safe (the next request re-reads the store).
+		// Dropping applies no change, so concurrent fills need not retry:
+		// a fill of a dead session is refused by its own store read or by
+		// the shared states it binds to.
 		if dead || (e.idle && us-e.last.Load() > idle) {
-			m.applyMu.Lock()
-			m.gen.Add(1)
 			m.cache.remove(e)
-			m.applyMu.Unlock()
 			return
 		}
 		users[e.user], orgs[e.org] = true, true

@@ -150,3 +150,19 @@ func (r *registry) keepOnly(users map[*userRef]bool, orgs map[*orgRef]bool, toke
 		}
 	}
 }
+
+// privateRefs builds refs that no registry holds, for a session answered
+// once without being cached.
+func privateRefs(p principalRecs, tokenID urn.UUID) (*userRef, *orgRef, *tokenRef) {
+	rr := &roleRef{}
+	rr.state.Store(newRoleState(p.role))
+	ur := &userRef{}
+	ur.state.Store(newUserState(p.user, rr))
+	or := &orgRef{}
+	or.state.Store(newOrgState(p.org))
+	var tr *tokenRef
+	if !tokenID.IsZero() {
+		tr = &tokenRef{}
+	}
+	return ur, or, tr
+}

@@ -231,9 +231,6 @@ func (m *Manager) insert(ctx context.Context, rec store.Session, p principalRecs
 			return e, nil
 		}
 		m.applyMu.RUnlock()
-		if attempt == 3 {
-			return nil, unavailable
-		}
 		g0 = m.gen.Load()
 		var ok bool
 		var err error
@@ -243,6 +240,13 @@ func (m *Manager) insert(ctx context.Context, rec store.Session, p principalRecs
 		}
 		if !ok {
 			return nil, ErrInvalid
+		}
+		if attempt == 4 {
+			// Changes keep arriving faster than a fill completes. Answer
+			// this request from the read just made, on states of its own,
+			// without caching: the next request tries again.
+			ur, or, tr := privateRefs(p, rec.TokenID)
+			return newEntry(rec, ur, or, tr), nil
 		}
 	}
 }
