@@ -46,6 +46,11 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		wq[k] = v
 	}
 	wq.Set("_txlock", "immediate")
+	// Group commit gives every write its own savepoint; SQLite saves the
+	// original of each page a savepoint changes in a sub-journal, which
+	// would otherwise be a temporary file written with a system call per
+	// page. Memory is enough: a batch is bounded (sqlstore.MaxBatch).
+	wq.Add("_pragma", "temp_store(MEMORY)")
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
 
 	write, err := sql.Open("sqlite", base+"?"+wq.Encode())

@@ -57,17 +57,20 @@ type Config struct {
 // DB is a store.Store over SQL.
 type DB struct {
 	queries
-	cfg       Config
-	group     *committer
-	rebinds   sync.Map // query text -> rebound text
-	closeOnce sync.Once
-	closeErr  error
+	cfg     Config
+	group   *committer
+	rebinds sync.Map // query text -> rebound text
+	// readStmts and writeStmts cache prepared statements per pool.
+	readStmts, writeStmts *stmtCache
+	closeOnce             sync.Once
+	closeErr              error
 }
 
 // New returns a Store over already-migrated pools.
 func New(cfg Config) *DB {
-	db := &DB{cfg: cfg}
+	db := &DB{cfg: cfg, readStmts: newStmtCache(cfg.Read), writeStmts: newStmtCache(cfg.Write)}
 	db.queries = queries{db: db, q: cfg.Read}
+	db.warm(context.Background())
 	if cfg.GroupCommit {
 		max := cfg.MaxBatch
 		if max <= 0 {
@@ -125,7 +128,7 @@ func (db *DB) updateOnce(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return db.wrap(err)
 	}
-	tx := &txQueries{queries{db: db, q: sqlTx}}
+	tx := newTx(db, sqlTx, false)
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -143,6 +146,8 @@ func (db *DB) Close() error {
 		if db.group != nil {
 			db.group.close()
 		}
+		db.readStmts.close()
+		db.writeStmts.close()
 		errs := []error{db.cfg.Write.Close()}
 		if db.cfg.Read != db.cfg.Write {
 			errs = append(errs, db.cfg.Read.Close())

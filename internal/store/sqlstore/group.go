@@ -101,19 +101,19 @@ func (c *committer) run(batch []*unit) {
 		return
 	}
 	results := make([]error, len(batch))
-	tx := &txQueries{queries{db: c.db, q: sqlTx, detached: true}}
+	tx := newTx(c.db, sqlTx, true)
 	for i, u := range batch {
 		if err := u.ctx.Err(); err != nil {
 			results[i] = c.db.wrap(err)
 			continue
 		}
-		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT unit"); err != nil {
+		if _, err := tx.exec(ctx, "SAVEPOINT unit"); err != nil {
 			results[i] = c.db.wrap(err)
 			continue
 		}
 		if err := u.fn(tx); err != nil {
 			results[i] = err
-			if _, rbErr := sqlTx.ExecContext(ctx, "ROLLBACK TO unit"); rbErr != nil {
+			if _, rbErr := tx.exec(ctx, "ROLLBACK TO unit"); rbErr != nil {
 				// The transaction is in an unknown state: fail the batch.
 				_ = sqlTx.Rollback()
 				fail := c.db.wrap(rbErr)
@@ -127,7 +127,7 @@ func (c *committer) run(batch []*unit) {
 				return
 			}
 		}
-		if _, err := sqlTx.ExecContext(ctx, "RELEASE unit"); err != nil && results[i] == nil {
+		if _, err := tx.exec(ctx, "RELEASE unit"); err != nil && results[i] == nil {
 			results[i] = c.db.wrap(err)
 		}
 	}

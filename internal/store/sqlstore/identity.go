@@ -173,8 +173,10 @@ func (q txQueries) LockUser(ctx context.Context, id urn.UUID) (store.User, error
 	return u, q.db.wrap(err)
 }
 
+const sqlPinUser = `SELECT ` + userCols + ` FROM users WHERE id = ?`
+
 func (q txQueries) PinUser(ctx context.Context, id urn.UUID) (store.User, error) {
-	u, err := scanUser(q.row(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`+q.share(), id))
+	u, err := scanUser(q.row(ctx, sqlPinUser+q.share(), id))
 	return u, q.db.wrap(err)
 }
 

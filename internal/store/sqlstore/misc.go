@@ -64,7 +64,7 @@ func (q txQueries) Emit(ctx context.Context, c store.Change) error {
 	if !c.Subject.IsZero() {
 		subject = c.Subject.String()
 	}
-	_, err := q.exec(ctx, `INSERT INTO changes (topic, subject, at) VALUES (?, ?, ?)`, c.Topic, subject, store.Micros(c.At))
+	_, err := q.exec(ctx, sqlEmit, c.Topic, subject, store.Micros(c.At))
 	return err
 }
 
@@ -98,9 +98,14 @@ func (q queries) AuditEvents(ctx context.Context, aq store.AuditQuery) ([]store.
 	})
 }
 
+const (
+	sqlEmit        = `INSERT INTO changes (topic, subject, at) VALUES (?, ?, ?)`
+	sqlInsertAudit = `INSERT INTO audit (at, type, outcome, org_id, actor_id, actor_name, subject, client_ip, request_id, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
 func (q txQueries) InsertAudit(ctx context.Context, e store.AuditEvent) error {
-	_, err := q.exec(ctx, `INSERT INTO audit (at, type, outcome, org_id, actor_id, actor_name, subject, client_ip, request_id, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.exec(ctx, sqlInsertAudit,
 		store.Micros(e.At), e.Type, e.Outcome, e.OrgID, e.ActorID, e.ActorName, e.Subject, e.ClientIP, e.RequestID, e.Detail)
 	return err
 }

@@ -19,11 +19,18 @@ type queries struct {
 	// commit, cancelling one statement would make SQLite roll back the whole
 	// shared transaction, so a unit's context is only checked between units.
 	detached bool
+	// stmts caches a transaction's prepared statements (nil outside one).
+	stmts *txStmts
 }
 
 // txQueries adds the write methods (store.Tx).
 type txQueries struct {
 	queries
+}
+
+// newTx returns the queries of one transaction.
+func newTx(db *DB, tx *sql.Tx, detached bool) *txQueries {
+	return &txQueries{queries{db: db, q: tx, detached: detached, stmts: &txStmts{}}}
 }
 
 func (q queries) ctx(ctx context.Context) context.Context {
@@ -34,8 +41,30 @@ func (q queries) ctx(ctx context.Context) context.Context {
 }
 
 func (q queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	r, err := q.q.ExecContext(q.ctx(ctx), q.db.rebind(query), args...)
+	ctx = q.ctx(ctx)
+	query = q.db.rebind(query)
+	var r sql.Result
+	var err error
+	if st := q.stmt(ctx, query); st != nil {
+		r, err = st.ExecContext(ctx, args...)
+	} else {
+		r, err = q.q.ExecContext(ctx, query, args...)
+	}
 	return r, q.db.wrap(err)
+}
+
+// stmt returns a prepared statement for query usable on q (bound to the
+// transaction when q is one), or nil to run the query unprepared.
+func (q queries) stmt(ctx context.Context, query string) *sql.Stmt {
+	switch x := q.q.(type) {
+	case *sql.Tx:
+		if q.stmts != nil {
+			return q.stmts.get(ctx, q.db, x, query)
+		}
+	case *sql.DB:
+		return q.db.readStmts.get(ctx, query)
+	}
+	return nil
 }
 
 // execN runs a statement and returns the number of rows it affected.
@@ -49,12 +78,23 @@ func (q queries) execN(ctx context.Context, query string, args ...any) (int64, e
 }
 
 func (q queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := q.q.QueryContext(q.ctx(ctx), q.db.rebind(query), args...)
+	ctx = q.ctx(ctx)
+	query = q.db.rebind(query)
+	if st := q.stmt(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, q.db.wrap(err)
+	}
+	rows, err := q.q.QueryContext(ctx, query, args...)
 	return rows, q.db.wrap(err)
 }
 
 func (q queries) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.q.QueryRowContext(q.ctx(ctx), q.db.rebind(query), args...)
+	ctx = q.ctx(ctx)
+	query = q.db.rebind(query)
+	if st := q.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return q.q.QueryRowContext(ctx, query, args...)
 }
 
 // lock and share return the dialect's row-locking suffixes.

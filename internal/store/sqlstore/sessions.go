@@ -64,10 +64,17 @@ func (q queries) Sessions(ctx context.Context, sq store.SessionQuery) ([]store.S
 	return rows, total, err
 }
 
-func (q txQueries) InsertSession(ctx context.Context, s store.Session) error {
-	_, err := q.exec(ctx, `INSERT INTO sessions (id, digest, legacy_digest, user_id, org_id, origin, dialect, token_id, parent_id,
+// Statements of the hot write path (prepared when the store opens).
+const (
+	sqlInsertSession = `INSERT INTO sessions (id, digest, legacy_digest, user_id, org_id, origin, dialect, token_id, parent_id,
 		client_ip, user_agent, created_at, last_active, expires_at, idle, ended_at, end_reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlEndSession   = `UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at = 0`
+	sqlTouchSession = `UPDATE sessions SET last_active = ? WHERE id = ? AND last_active < ?`
+)
+
+func (q txQueries) InsertSession(ctx context.Context, s store.Session) error {
+	_, err := q.exec(ctx, sqlInsertSession,
 		s.ID, s.Digest, s.LegacyDigest, s.UserID, s.OrgID, string(s.Origin), s.Dialect, s.TokenID, s.ParentID,
 		s.ClientIP, s.UserAgent, store.Micros(s.CreatedAt), store.Micros(s.LastActive), store.Micros(s.ExpiresAt),
 		s.Idle, store.Micros(s.EndedAt), s.EndReason)
@@ -75,8 +82,7 @@ func (q txQueries) InsertSession(ctx context.Context, s store.Session) error {
 }
 
 func (q txQueries) EndSession(ctx context.Context, id urn.UUID, at time.Time, reason string) (bool, error) {
-	n, err := q.execN(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at = 0`,
-		store.Micros(at), reason, id)
+	n, err := q.execN(ctx, sqlEndSession, store.Micros(at), reason, id)
 	return n > 0, err
 }
 
@@ -108,8 +114,7 @@ func (q txQueries) EndSessions(ctx context.Context, sel store.SessionSelector, a
 		return nil, err
 	}
 	for _, id := range ids {
-		if _, err := q.exec(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at = 0`,
-			store.Micros(at), reason, id); err != nil {
+		if _, err := q.exec(ctx, sqlEndSession, store.Micros(at), reason, id); err != nil {
 			return nil, err
 		}
 	}
@@ -137,8 +142,7 @@ func (q txQueries) EndIdleSessions(ctx context.Context, cutoff, at time.Time) ([
 
 func (q txQueries) TouchSessions(ctx context.Context, touches []store.Touch) error {
 	for _, t := range touches {
-		if _, err := q.exec(ctx, `UPDATE sessions SET last_active = ? WHERE id = ? AND last_active < ?`,
-			store.Micros(t.At), t.ID, store.Micros(t.At)); err != nil {
+		if _, err := q.exec(ctx, sqlTouchSession, store.Micros(t.At), t.ID, store.Micros(t.At)); err != nil {
 			return err
 		}
 	}

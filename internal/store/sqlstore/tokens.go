@@ -64,8 +64,10 @@ func (q txQueries) InsertToken(ctx context.Context, t store.APIToken) error {
 	return err
 }
 
+const sqlPinToken = `SELECT ` + tokenCols + ` FROM api_tokens t WHERE t.id = ?`
+
 func (q txQueries) PinToken(ctx context.Context, id urn.UUID) (store.APIToken, error) {
-	t, err := scanToken(q.row(ctx, `SELECT `+tokenCols+` FROM api_tokens t WHERE t.id = ?`+q.share(), id))
+	t, err := scanToken(q.row(ctx, sqlPinToken+q.share(), id))
 	return t, q.db.wrap(err)
 }
 

@@ -1,0 +1,68 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"cloudgate/internal/secret"
+	"cloudgate/internal/store"
+	"cloudgate/internal/urn"
+)
+
+// BenchmarkCreateSession measures durable session creation as the session
+// manager does it (pin the user, insert the session), from many goroutines
+// at once so that group commit batches them.
+func BenchmarkCreateSession(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	org := store.Org{ID: urn.New(), Name: "acme", Enabled: true, CreatedAt: now}
+	role := store.Role{ID: urn.New(), Name: "r"}
+	user := store.User{ID: urn.New(), OrgID: org.ID, Name: "bob", Kind: store.KindUser, RoleID: role.ID, Enabled: true, CreatedAt: now, UpdatedAt: now}
+	tok := store.APIToken{ID: urn.New(), Name: "t", OwnerID: user.ID, OrgID: org.ID, Type: store.TokenTypeRefresh, CreatedAt: now}
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertOrg(ctx, org); err != nil {
+			return err
+		}
+		if err := tx.InsertRole(ctx, role); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(ctx, user); err != nil {
+			return err
+		}
+		return tx.InsertToken(ctx, tok)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetParallelism(64)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_, d := secret.NewToken(secret.PrefixSession)
+			rec := store.Session{ID: urn.New(), Digest: d, UserID: user.ID, OrgID: org.ID, Origin: store.OriginAPIToken,
+				Dialect: "oauth", TokenID: tok.ID, ClientIP: "192.0.2.1", UserAgent: "bench", CreatedAt: now, LastActive: now,
+				ExpiresAt: now.Add(time.Hour), Idle: true}
+			err := s.Update(ctx, func(tx store.Tx) error {
+				if _, err := tx.PinToken(ctx, tok.ID); err != nil {
+					return err
+				}
+				if _, err := tx.PinUser(ctx, user.ID); err != nil {
+					return err
+				}
+				return tx.InsertSession(ctx, rec)
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sessions/s")
+}
