@@ -75,7 +75,10 @@ func TestFigures(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	var flood wrkResult
-	go func() { defer wg.Done(); flood = wrk(t, dur+3*time.Second, 32, f.base+"/cloudapi/1.0.0/sessions", nil, script) }()
+	go func() {
+		defer wg.Done()
+		flood = wrk(t, dur+3*time.Second, 32, f.base+"/cloudapi/1.0.0/sessions", nil, script)
+	}()
 	time.Sleep(1500 * time.Millisecond)
 	during := wrk(t, dur, 64, f.base+"/cloudapi/1.0.0/sessions/current", auth, "")
 	wg.Wait()
@@ -189,4 +192,3 @@ func argon2Ceiling(d time.Duration) float64 {
 	wg.Wait()
 	return float64(n.Load()) / time.Since(start).Seconds()
 }
-
