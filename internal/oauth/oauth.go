@@ -81,20 +81,25 @@ var oauthCodes = map[string]bool{
 	apitoken.CodeInvalidClientMeta: true, apitoken.CodeUnsupportedTokenType: true,
 }
 
-// status is the one place this dialect picks a status and an OAuth error
-// code for an error. RFC 6749 §5.2 and RFC 7591 §3.2.2 answer client
-// mistakes with 400, a duplicate registration included; a bad or missing
-// session (registration) is 401 as on every Cloud Director API.
-func status(e *apierr.Error) (int, string) {
-	code := ""
+// status is the one place this dialect picks, for an error, the HTTP
+// status, the OAuth error code and the Cloud Director minor code. RFC 6749
+// §5.2 and RFC 7591 §3.2.2 answer client mistakes with 400, a duplicate
+// registration included; a bad or missing session (registration) is 401
+// as on every Cloud Director API. Unknown /oauth paths are 404: there is
+// no object id whose existence a 404 could reveal.
+func status(e *apierr.Error) (st int, code, minor string) {
 	if oauthCodes[e.Code] {
 		code = e.Code
 	}
-	pick := func(st int, def string) (int, string) {
+	pick := func(s int, def string) (int, string, string) {
 		if code == "" {
 			code = def
 		}
-		return st, code
+		_, minor := vcd.Status(e.Kind)
+		if s == http.StatusNotFound {
+			minor = "NOT_FOUND"
+		}
+		return s, code, minor
 	}
 	switch e.Kind {
 	case apierr.Invalid:
@@ -118,7 +123,7 @@ func status(e *apierr.Error) (int, string) {
 	case apierr.Unavailable:
 		return pick(http.StatusServiceUnavailable, "temporarily_unavailable")
 	}
-	return http.StatusInternalServerError, "server_error"
+	return pick(http.StatusInternalServerError, "server_error")
 }
 
 // errorBody is an RFC 6749 §5.2 error and a Cloud Director OpenApiError
@@ -135,8 +140,7 @@ type errorBody struct {
 // shown as a generic message.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := apierr.As(err)
-	st, code := status(e)
-	_, minor := vcd.Status(e.Kind)
+	st, code, minor := status(e)
 	if e.Kind == apierr.Internal && a.env.Log != nil {
 		a.env.Log.Error("internal error", "request_id", reqctx.From(r.Context()).ID, "path", r.URL.Path, "err", err)
 	}

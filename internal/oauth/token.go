@@ -80,7 +80,7 @@ func outcomeOf(err error) string {
 	if oauthCodes[e.Code] {
 		return e.Code
 	}
-	_, code := status(e)
+	_, code, _ := status(e)
 	return code
 }
 
