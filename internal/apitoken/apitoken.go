@@ -136,7 +136,7 @@ func (r Realm) Admits(orgName string) bool {
 	if r.Provider {
 		return system
 	}
-	return !system && strings.EqualFold(r.Org, orgName)
+	return !system && r.Org != "" && strings.EqualFold(r.Org, orgName)
 }
 
 // String renders the path segment ("provider" or "tenant/acme").

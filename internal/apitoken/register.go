@@ -3,7 +3,6 @@ package apitoken
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -202,6 +201,3 @@ func grantErr(err error) error {
 func expired(t store.APIToken, now time.Time) bool {
 	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
 }
-
-// String renders a token for logs: its id and name, never its secret.
-func String(t store.APIToken) string { return fmt.Sprintf("%s (%q)", t.ID.URN(urn.Token), t.Name) }
