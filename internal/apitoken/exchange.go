@@ -12,7 +12,8 @@ import (
 	"cloudgate/internal/urn"
 )
 
-var errThrottled = &apierr.Error{Kind: apierr.TooMany, Code: CodeInvalidRequest,
+// errThrottled refuses an address that used its failure budget.
+var errThrottled = &apierr.Error{Kind: apierr.TooMany,
 	Message: "too many failed token requests from this address; retry later", RetryAfter: time.Minute}
 
 // Exchange is the refresh_token grant: it trades an API token for a new

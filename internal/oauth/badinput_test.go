@@ -167,3 +167,21 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("exchange after the bad requests: %d %s", r.status, r.body)
 	}
 }
+
+// After 100 failed grants from one address, that address is refused with
+// 429 and Retry-After, even with a valid token.
+func TestFailureBudgetOverHTTP(t *testing.T) {
+	srv := cloudgatetest.Start(t)
+	c := pooled(t, srv)
+	_, sec := c.newToken(bob, c.login(bob), "t")
+	bad := refreshForm("cga_" + strings.Repeat("D", 43))
+	for i := range 100 {
+		if r := c.grant("tenant/acme", bad); r.status != http.StatusBadRequest {
+			t.Fatalf("failure %d: %d %s", i, r.status, r.body)
+		}
+	}
+	r := c.grant("tenant/acme", refreshForm(sec))
+	if r.status != http.StatusTooManyRequests || r.str(t, "error") != "temporarily_unavailable" || r.header.Get("Retry-After") != "60" {
+		t.Fatalf("after the budget: %d %v %s", r.status, r.header, r.body)
+	}
+}
