@@ -23,6 +23,18 @@ func pooled(t testing.TB, srv *cloudgatetest.Server) *client {
 	return c
 }
 
+// waitFor polls cond until it holds (the test fails after 60 s).
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 60 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // Revocation is immediate: while many goroutines use a session made from a
 // token, the token is deleted; no request that starts after the DELETE
 // returned 204 succeeds, on either Cloud Director API.
@@ -60,13 +72,24 @@ func TestRevocationIsImmediate(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
+	count := func(since time.Time) int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, res := range results {
+			if res.start.After(since) {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, func() bool { return count(time.Time{}) >= 64 })
 	r := c.api(http.MethodDelete, "/tokens/urn:vcloud:token:"+id, owner)
 	revoked := time.Now()
 	if r.status != http.StatusNoContent {
 		t.Fatalf("DELETE: %d %s", r.status, r.body)
 	}
-	time.Sleep(300 * time.Millisecond)
+	waitFor(t, func() bool { return count(revoked) >= 64 })
 	stop.Store(true)
 	wg.Wait()
 
@@ -125,7 +148,12 @@ func TestExchangeRacesRevoke(t *testing.T) {
 			}()
 		}
 		close(startGate)
-		time.Sleep(time.Duration(50+round*40) * time.Millisecond)
+		// Revoke while exchanges are in full flow, later in each round.
+		waitFor(t, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(issued) >= 4*(round+1)
+		})
 		if r := c.api(http.MethodDelete, "/tokens/urn:vcloud:token:"+id, owner); r.status != http.StatusNoContent {
 			t.Fatalf("DELETE: %d %s", r.status, r.body)
 		}
