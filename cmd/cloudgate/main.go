@@ -3,6 +3,7 @@
 //	cloudgate serve [flags]                 run the server
 //	cloudgate org ...                       manage organizations
 //	cloudgate user ...                      manage users
+//	cloudgate token ...                     list and revoke API tokens
 //	cloudgate settings ...                  provider-wide settings
 //
 // Every flag can also come from CLOUDGATE_<FLAG> (for example
@@ -51,6 +52,7 @@ commands:
   serve       run the server (HTTPS on 127.0.0.1:8443 by default)
   org         create, list, disable, enable organizations; set their lockout policy
   user        create, list, disable, enable users; set passwords; unlock
+  token       list and revoke API tokens
   settings    show or change provider-wide settings
   version     print the version
 
@@ -71,6 +73,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.org(ctx, args[1:])
 	case "user":
 		err = a.user(ctx, args[1:])
+	case "token":
+		err = a.token(ctx, args[1:])
 	case "settings":
 		err = a.settings(ctx, args[1:])
 	case "version", "--version", "-version":

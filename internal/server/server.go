@@ -18,9 +18,11 @@ import (
 	"strings"
 	"time"
 
+	"cloudgate/internal/apitoken"
 	"cloudgate/internal/feed"
 	"cloudgate/internal/identity"
 	"cloudgate/internal/metrics"
+	"cloudgate/internal/oauth"
 	"cloudgate/internal/secret"
 	"cloudgate/internal/session"
 	"cloudgate/internal/settings"
@@ -64,6 +66,7 @@ type Server struct {
 	settings *settings.Holder
 	dir      *identity.Directory
 	sessions *session.Manager
+	tokens   *apitoken.Service
 	hasher   *secret.Hasher
 	metrics  *metrics.Metrics
 	handler  http.Handler
@@ -113,6 +116,8 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.sessions = session.New(session.Config{Store: o.Store, Settings: s.settings, Feed: s.feed, Now: o.Now, Log: o.Log,
 		FlushInterval: o.FlushInterval, SweepInterval: o.SweepInterval})
+	s.tokens = apitoken.New(apitoken.Config{Store: o.Store, Directory: s.dir, Sessions: s.sessions, Feed: s.feed,
+		Now: o.Now, Log: o.Log, FlushInterval: o.FlushInterval})
 	s.feed.Subscribe(s.settings.Apply)
 	s.feed.Subscribe(s.sessions.Apply)
 	s.metrics = metrics.New(func() float64 { return float64(s.sessions.Active()) })
@@ -122,13 +127,14 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		s.hasher.Close()
 		return nil, err
 	}
-	env := &vcd.Env{Sessions: s.sessions, Directory: s.dir, Metrics: s.metrics, PublicURL: publicURL, Log: o.Log,
+	env := &vcd.Env{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Metrics: s.metrics, PublicURL: publicURL, Log: o.Log,
 		Now: o.Now, Site: vcd.Site{Name: "cloudgate", ID: siteID(sys.ID)}}
 
 	mux := http.NewServeMux()
 	if slices.Contains(dialects, "vcd") {
 		xmlapi.New(env, o.Build).Mount(mux)
 		cloudapi.New(env).Mount(mux)
+		oauth.New(env).Mount(mux)
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.Handler())
@@ -143,6 +149,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("change feed: %w", err)
 	}
 	s.sessions.Start()
+	s.tokens.Start()
 	return s, nil
 }
 
@@ -164,6 +171,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // tests use them).
 func (s *Server) Directory() *identity.Directory { return s.dir }
 func (s *Server) Sessions() *session.Manager     { return s.sessions }
+func (s *Server) Tokens() *apitoken.Service      { return s.tokens }
 func (s *Server) Settings() *settings.Holder     { return s.settings }
 func (s *Server) Feed() *feed.Feed               { return s.feed }
 func (s *Server) Store() store.Store             { return s.store }
@@ -183,11 +191,13 @@ func (s *Server) HTTPServer() *http.Server {
 	}
 }
 
-// Close stops background work, writes pending session activity and closes
-// the store. Call it after the HTTP server has shut down.
+// Close stops background work, writes pending session activity and API
+// token last-use times, and closes the store. Call it after the HTTP
+// server has shut down.
 func (s *Server) Close() error {
 	s.cancel()
 	s.sessions.Close()
+	s.tokens.Close()
 	s.hasher.Close()
 	return s.store.Close()
 }

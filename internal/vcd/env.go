@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cloudgate/internal/apierr"
+	"cloudgate/internal/apitoken"
 	"cloudgate/internal/identity"
 	"cloudgate/internal/metrics"
 	"cloudgate/internal/session"
@@ -22,6 +23,7 @@ import (
 type Env struct {
 	Sessions  *session.Manager
 	Directory *identity.Directory
+	Tokens    *apitoken.Service // API tokens: register, issue, exchange, list, revoke
 	Metrics   *metrics.Metrics
 	// PublicURL, when set, is the scheme://host[:port] every href and
 	// LoginUrl uses; otherwise they are built from the request.

@@ -40,6 +40,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 		http.MethodGet: j(true, a.get), http.MethodDelete: j(true, a.end)})
 	env.Route(mux, vcd.JSON, root+"/roles/{id}", map[string]http.Handler{http.MethodGet: j(true, a.role)})
 	env.Route(mux, vcd.JSON, root+"/roles/{id}/rights", map[string]http.Handler{http.MethodGet: j(true, a.roleRights)})
+	a.mountTokens(mux)
 	mux.Handle("/cloudapi/", env.NotFound(vcd.JSON))
 }
 

@@ -1,0 +1,111 @@
+package apitoken
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"cloudgate/internal/apierr"
+	"cloudgate/internal/secret"
+	"cloudgate/internal/session"
+	"cloudgate/internal/store"
+	"cloudgate/internal/urn"
+)
+
+// errThrottled refuses an address that used its failure budget.
+var errThrottled = &apierr.Error{Kind: apierr.TooMany,
+	Message: "too many failed token requests from this address; retry later", RetryAfter: time.Minute}
+
+// Exchange is the refresh_token grant: it trades an API token for a new
+// session of the token's owner, marked as made from that token (so it is
+// restricted, and revoking the token ends it). clientID is optional; when
+// given it must be the token's id (RFC 6749 §6: a refresh token is bound
+// to its client). The token must be presented at its org's realm.
+//
+// It fails with invalid_request when refreshToken is missing, invalid_grant
+// for an unknown, revoked or expired token, one of another client or realm,
+// or one whose owner or org is disabled; TooMany once the caller's address
+// used its failure budget; Unavailable when the store cannot answer.
+//
+// Nothing is written but the session: the token row is only pinned, so
+// exchanges of one token run concurrently, and the last-use time is
+// written behind.
+func (s *Service) Exchange(ctx context.Context, realm Realm, refreshToken, clientID string, c Client) (Grant, error) {
+	now := s.now()
+	if refreshToken == "" {
+		return Grant{}, oauthError(apierr.Invalid, CodeInvalidRequest, "the refresh_token grant needs refresh_token")
+	}
+	if s.fails.blocked(c.IP, now) {
+		return Grant{}, errThrottled
+	}
+	fail := func() (Grant, error) {
+		s.fails.fail(c.IP, now)
+		return Grant{}, errInvalidGrant
+	}
+	// A string that cannot be an API token (a session token pasted by
+	// mistake, garbage) is refused before any lookup.
+	if !secret.HasPrefix(refreshToken, secret.PrefixAPIToken) {
+		return fail()
+	}
+	d := secret.DigestOf(refreshToken)
+	t, err := s.store.TokenByDigest(ctx, d)
+	if errors.Is(err, store.ErrNotFound) {
+		return fail()
+	}
+	if err != nil {
+		return Grant{}, storeErr(err, "API token")
+	}
+	if !secret.Equal(t.Digest, d) || !t.RevokedAt.IsZero() || expired(t, now) {
+		return fail()
+	}
+	if clientID != "" {
+		if id, err := urn.ParseEither(clientID, urn.Token); err != nil || id != t.ID {
+			return Grant{}, oauthError(apierr.Invalid, CodeInvalidGrant, "the API token was not issued to this client_id")
+		}
+	}
+	acct, err := s.dir.UserByID(ctx, t.OwnerID)
+	if err != nil {
+		return Grant{}, grantErr(err)
+	}
+	if !realm.Admits(acct.Org.Name) {
+		// Not counted as a failure: whoever sent it holds a valid token.
+		return Grant{}, oauthError(apierr.Invalid, CodeInvalidGrant, "the API token belongs to another organization than /oauth/%s", realm)
+	}
+	if !acct.User.Enabled || !acct.Org.Enabled {
+		s.log.Info("API token of a disabled account refused", "token", t.ID.String(), "user", acct.User.Name, "org", acct.Org.Name)
+		return Grant{}, errInvalidGrant
+	}
+	issued, err := s.sessions.Create(ctx, session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
+		Origin: store.OriginAPIToken, Dialect: "oauth", TokenID: t.ID, ClientIP: c.IP, UserAgent: c.UserAgent,
+		Guard: func(ctx context.Context, tx store.Tx) error {
+			// Pin the row: a revocation committing now either waits for
+			// this transaction (and then ends the session it made) or is
+			// seen here.
+			cur, err := tx.PinToken(ctx, t.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				return errInvalidGrant
+			}
+			if err != nil {
+				return err
+			}
+			if !cur.RevokedAt.IsZero() || !secret.Equal(cur.Digest, d) {
+				return errInvalidGrant
+			}
+			// An org disabled since the read above ends its sessions in
+			// the transaction that disables it; refuse rather than make a
+			// session that would be refused on first use.
+			org, err := tx.OrgByID(ctx, cur.OrgID)
+			if err != nil {
+				return err
+			}
+			if !org.Enabled {
+				return errInvalidGrant
+			}
+			return nil
+		}})
+	if err != nil {
+		return Grant{}, grantErr(err)
+	}
+	s.used.touch(t.ID, now)
+	return Grant{TokenID: t.ID, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created)}, nil
+}

@@ -1,0 +1,187 @@
+package oauth_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"cloudgate/cloudgatetest"
+	"cloudgate/internal/identity"
+)
+
+// client drives a real test server over HTTPS with plain net/http, so the
+// tests see exact statuses, headers and bodies.
+type client struct {
+	t   testing.TB
+	srv *cloudgatetest.Server
+	hc  *http.Client
+}
+
+func newTestClient(t testing.TB, srv *cloudgatetest.Server) *client {
+	return &client{t: t, srv: srv, hc: srv.Client()}
+}
+
+// reply is a finished response.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r reply) json(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("body %q is not a JSON object: %v", r.body, err)
+	}
+	return m
+}
+
+func (r reply) str(t testing.TB, key string) string {
+	t.Helper()
+	s, _ := r.json(t)[key].(string)
+	return s
+}
+
+// field reads a string field of a JSON object ("" if absent); unlike
+// reply.str it never stops the test, so goroutines may use it.
+func field(body []byte, key string) string {
+	var m map[string]any
+	_ = json.Unmarshal(body, &m)
+	s, _ := m[key].(string)
+	return s
+}
+
+// do sends a request; headers are name/value pairs. A transport failure
+// fails the test (without stopping it: goroutines call do) and returns a
+// reply with status 0.
+func (c *client) do(method, path, body string, headers ...string) reply {
+	c.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, c.srv.URL+path, rd)
+	if err != nil {
+		c.t.Errorf("%s %s: %v", method, path, err)
+		return reply{}
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Errorf("%s %s: %v", method, path, err)
+		return reply{}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Errorf("%s %s: reading the body: %v", method, path, err)
+	}
+	return reply{resp.StatusCode, resp.Header, b}
+}
+
+const (
+	accept   = "application/json;version=37.0"
+	formType = "application/x-www-form-urlencoded"
+)
+
+// account is a seeded user and the realm its tokens live in.
+type account struct {
+	user, org, password string
+}
+
+func (a account) realm() string {
+	if strings.EqualFold(a.org, identity.SystemOrgName) {
+		return "provider"
+	}
+	return "tenant/" + a.org
+}
+
+var (
+	bob   = account{"bob", "acme", cloudgatetest.Password}
+	alice = account{"alice", "acme", cloudgatetest.Password}
+	carol = account{"carol", "acme", cloudgatetest.Password}
+	dave  = account{"dave", "globex", cloudgatetest.Password}
+	admin = account{"administrator", "System", cloudgatetest.AdminPassword}
+)
+
+// login makes a password session and returns its bearer token.
+func (c *client) login(a account) string {
+	c.t.Helper()
+	path := "/cloudapi/1.0.0/sessions"
+	if a.realm() == "provider" {
+		path += "/provider"
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.srv.URL+path, nil)
+	req.SetBasicAuth(a.user+"@"+a.org, a.password)
+	req.Header.Set("Accept", accept)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp.Body.Close()
+	tok := resp.Header.Get("X-Vmware-Vcloud-Access-Token")
+	if resp.StatusCode != http.StatusOK || tok == "" {
+		c.t.Fatalf("login %s@%s: %d", a.user, a.org, resp.StatusCode)
+	}
+	return tok
+}
+
+// register registers a token as the session's user and returns the reply.
+func (c *client) register(realm, session, name string) reply {
+	c.t.Helper()
+	body, _ := json.Marshal(map[string]string{"client_name": name})
+	return c.do(http.MethodPost, "/oauth/"+realm+"/register", string(body),
+		"Authorization", "Bearer "+session, "Content-Type", "application/json", "Accept", "application/json;version=")
+}
+
+// grant posts a form to the token endpoint.
+func (c *client) grant(realm string, form url.Values, headers ...string) reply {
+	c.t.Helper()
+	return c.do(http.MethodPost, "/oauth/"+realm+"/token", form.Encode(), append([]string{"Content-Type", formType}, headers...)...)
+}
+
+func (c *client) mintForm(session, clientID string) url.Values {
+	return url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {session}, "client_id": {clientID}}
+}
+
+func refreshForm(token string) url.Values {
+	return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {token}}
+}
+
+// newToken registers and mints a token for a's session; it returns the
+// token's id (bare UUID) and secret.
+func (c *client) newToken(a account, session, name string) (id, secret string) {
+	c.t.Helper()
+	r := c.register(a.realm(), session, name)
+	if r.status != http.StatusOK {
+		c.t.Fatalf("register %q for %s: %d %s", name, a.user, r.status, r.body)
+	}
+	id = r.str(c.t, "client_id")
+	m := c.grant(a.realm(), c.mintForm(session, id))
+	if m.status != http.StatusOK {
+		c.t.Fatalf("mint %q for %s: %d %s", name, a.user, m.status, m.body)
+	}
+	return id, m.str(c.t, "refresh_token")
+}
+
+// exchange trades an API token for an access token.
+func (c *client) exchange(a account, secret string) string {
+	c.t.Helper()
+	r := c.grant(a.realm(), refreshForm(secret))
+	if r.status != http.StatusOK {
+		c.t.Fatalf("exchange for %s: %d %s", a.user, r.status, r.body)
+	}
+	return r.str(c.t, "access_token")
+}
+
+// api calls /cloudapi/1.0.0 with a session.
+func (c *client) api(method, path, session string) reply {
+	c.t.Helper()
+	return c.do(method, "/cloudapi/1.0.0"+path, "", "Authorization", "Bearer "+session, "Accept", accept)
+}

@@ -1,0 +1,188 @@
+// Package oauth is Cloud Director's /oauth dialect: registering API tokens
+// (RFC 7591 shaped), the token endpoint (RFC 6749: the jwt-bearer grant
+// that issues an API token once, the refresh_token grant that trades it
+// for a session) and token revocation (RFC 7009), at
+// /oauth/tenant/{org}/... for tenants and /oauth/provider/... for System.
+//
+// The dialect ignores Accept (govcd sends none, or an empty version=,
+// here), reads credentials of the grants only from form bodies, and
+// answers every error as one JSON object that is both an RFC 6749 §5.2
+// error and a Cloud Director OpenApiError, so OAuth libraries and govcd
+// both read it. status is the dialect's one kind→status table.
+package oauth
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"cloudgate/internal/apierr"
+	"cloudgate/internal/apitoken"
+	"cloudgate/internal/reqctx"
+	"cloudgate/internal/vcd"
+)
+
+// API serves /oauth.
+type API struct {
+	env    *vcd.Env
+	tokens *apitoken.Service
+}
+
+// New returns the dialect; env.Tokens must be set.
+func New(env *vcd.Env) *API { return &API{env: env, tokens: env.Tokens} }
+
+// Mount registers the dialect's routes.
+func (a *API) Mount(mux *http.ServeMux) {
+	for _, op := range []struct {
+		name string
+		h    handler
+	}{{"register", a.register}, {"token", a.token}, {"revoke", a.revoke}} {
+		a.route(mux, "/oauth/tenant/{org}/"+op.name, op.h)
+		a.route(mux, "/oauth/provider/"+op.name, op.h)
+	}
+	mux.Handle("/oauth/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.fail(w, r, &apierr.Error{Kind: apierr.NotFound, Message: "The requested resource does not exist."})
+	}))
+}
+
+// handler serves one endpoint for the realm of its path.
+type handler func(w http.ResponseWriter, r *http.Request, realm apitoken.Realm) error
+
+// route serves POST at path; every other method is 405 with Allow.
+func (a *API) route(mux *http.ServeMux, path string, h handler) {
+	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			a.fail(w, r, apierr.New(apierr.MethodNotAllowed, "HTTP method %s is not allowed here; allowed: POST", r.Method))
+			return
+		}
+		realm := apitoken.Realm{Provider: true}
+		if org := r.PathValue("org"); org != "" {
+			realm = apitoken.Realm{Org: org}
+		}
+		if err := h(w, r, realm); err != nil {
+			a.fail(w, r, err)
+		}
+	}))
+}
+
+func clientOf(r *http.Request) apitoken.Client {
+	info := reqctx.From(r.Context())
+	return apitoken.Client{IP: info.ClientIP, UserAgent: r.UserAgent(), RequestID: info.ID}
+}
+
+// oauthCodes are the error codes this dialect sends as "error"; a code
+// from elsewhere (a Cloud Director minor code) is not one of them.
+var oauthCodes = map[string]bool{
+	apitoken.CodeInvalidRequest: true, apitoken.CodeInvalidClient: true, apitoken.CodeInvalidGrant: true,
+	apitoken.CodeUnauthorizedClient: true, apitoken.CodeUnsupportedGrantType: true,
+	apitoken.CodeInvalidClientMeta: true, apitoken.CodeUnsupportedTokenType: true,
+}
+
+// status is the one place this dialect picks, for an error, the HTTP
+// status, the OAuth error code and the Cloud Director minor code. RFC 6749
+// §5.2 and RFC 7591 §3.2.2 answer client mistakes with 400, a duplicate
+// registration included; a bad or missing session (registration) is 401
+// as on every Cloud Director API. Unknown /oauth paths are 404: there is
+// no object id whose existence a 404 could reveal.
+func status(e *apierr.Error) (st int, code, minor string) {
+	if oauthCodes[e.Code] {
+		code = e.Code
+	}
+	pick := func(s int, def string) (int, string, string) {
+		if code == "" {
+			code = def
+		}
+		_, minor := vcd.Status(e.Kind)
+		if s == http.StatusNotFound {
+			minor = "NOT_FOUND"
+		}
+		return s, code, minor
+	}
+	switch e.Kind {
+	case apierr.Invalid:
+		return pick(http.StatusBadRequest, apitoken.CodeInvalidRequest)
+	case apierr.Conflict:
+		return pick(http.StatusBadRequest, apitoken.CodeInvalidClientMeta)
+	case apierr.Unauthenticated:
+		return pick(http.StatusUnauthorized, "invalid_token")
+	case apierr.Forbidden:
+		return pick(http.StatusForbidden, "access_denied")
+	case apierr.NotFound:
+		return pick(http.StatusNotFound, "not_found")
+	case apierr.MethodNotAllowed:
+		return pick(http.StatusMethodNotAllowed, apitoken.CodeInvalidRequest)
+	case apierr.Unsupported:
+		return pick(http.StatusUnsupportedMediaType, apitoken.CodeInvalidRequest)
+	case apierr.TooLarge:
+		return pick(http.StatusRequestEntityTooLarge, apitoken.CodeInvalidRequest)
+	case apierr.TooMany:
+		return pick(http.StatusTooManyRequests, "temporarily_unavailable")
+	case apierr.Unavailable:
+		return pick(http.StatusServiceUnavailable, "temporarily_unavailable")
+	}
+	return pick(http.StatusInternalServerError, "server_error")
+}
+
+// errorBody is an RFC 6749 §5.2 error and a Cloud Director OpenApiError
+// in one object. stackTrace is always empty.
+type errorBody struct {
+	Error          string `json:"error"`
+	Description    string `json:"error_description"`
+	MinorErrorCode string `json:"minorErrorCode"`
+	Message        string `json:"message"`
+	StackTrace     string `json:"stackTrace"`
+}
+
+// fail renders err. Internal errors are logged with the request id and
+// shown as a generic message.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := apierr.As(err)
+	st, code, minor := status(e)
+	if e.Kind == apierr.Internal && a.env.Log != nil {
+		a.env.Log.Error("internal error", "request_id", reqctx.From(r.Context()).ID, "path", r.URL.Path, "err", err)
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	}
+	if st == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vCloud"`)
+	}
+	desc := describe(e.Message)
+	writeJSON(w, st, errorBody{Error: code, Description: desc, MinorErrorCode: minor, Message: code + ": " + desc})
+}
+
+// describe makes a message fit error_description, which RFC 6749 §5.2
+// limits to printable ASCII without '"' and '\'.
+func describe(msg string) string {
+	var b strings.Builder
+	for _, r := range msg {
+		switch {
+		case r == '"':
+			b.WriteByte('\'')
+		case r == '\\' || r < 0x20 || r > 0x7e:
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// writeJSON answers with a JSON body that no cache may keep (RFC 6749
+// §5.1: responses carrying tokens are never cached).
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	out, err := json.Marshal(body)
+	if err != nil {
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	w.Write(out)
+}

@@ -1,0 +1,124 @@
+package oauth
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"cloudgate/internal/apierr"
+	"cloudgate/internal/apitoken"
+	"cloudgate/internal/session"
+	"cloudgate/internal/vcd"
+)
+
+// maxRegisterBytes bounds a registration body.
+const maxRegisterBytes = 64 << 10
+
+// registerRequest is the part of RFC 7591 client metadata an API token
+// uses. Unknown fields are ignored (RFC 7591 §2). expires_in is
+// cloudgate's extension: a lifetime in seconds for a token that should
+// not live forever.
+type registerRequest struct {
+	ClientName *string `json:"client_name"`
+	SoftwareID string  `json:"software_id"`
+	ExpiresIn  *int64  `json:"expires_in"`
+}
+
+// registerResponse is govcd's ApiTokenParams. client_id is the bare
+// lowercase UUID govcd turns into urn:vcloud:token:{client_id}.
+type registerResponse struct {
+	ClientName              string   `json:"client_name"`
+	ClientID                string   `json:"client_id"`
+	ClientIDIssuedAt        int64    `json:"client_id_issued_at"`
+	GrantTypes              []string `json:"grant_types"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	ExpiresIn               int64    `json:"expires_in,omitempty"`
+}
+
+// register serves POST /oauth/{tenant/{org}|provider}/register: a password
+// session registers a named API token for its user. 200 as in govcd's
+// and Cloud Director's examples (govcd accepts only 200 or 201).
+func (a *API) register(w http.ResponseWriter, r *http.Request, realm apitoken.Realm) error {
+	sess, err := a.session(r)
+	if err != nil {
+		return err
+	}
+	req, err := readRegistration(w, r)
+	if err != nil {
+		return err
+	}
+	if req.SoftwareID != "" {
+		return apierr.New(apierr.Invalid, "software_id registers a service account, which this server does not offer; omit it to register an API token").
+			WithCode(apitoken.CodeInvalidClientMeta)
+	}
+	if req.ClientName == nil {
+		return apierr.New(apierr.Invalid, "client_name is required").WithCode(apitoken.CodeInvalidClientMeta)
+	}
+	spec := apitoken.RegisterSpec{Name: *req.ClientName}
+	if req.ExpiresIn != nil {
+		if *req.ExpiresIn <= 0 || *req.ExpiresIn > int64(apitoken.MaxLifetime/time.Second) {
+			return apierr.New(apierr.Invalid, "expires_in must be a positive number of seconds up to %d", int64(apitoken.MaxLifetime/time.Second)).
+				WithCode(apitoken.CodeInvalidClientMeta)
+		}
+		spec.Lifetime = time.Duration(*req.ExpiresIn) * time.Second
+	}
+	t, err := a.tokens.Register(r.Context(), &sess.Principal, realm, spec, clientOf(r))
+	if err != nil {
+		return err
+	}
+	body := registerResponse{ClientName: t.Name, ClientID: t.ID.String(), ClientIDIssuedAt: t.CreatedAt.Unix(),
+		GrantTypes: []string{apitoken.GrantRefreshToken}, TokenEndpointAuthMethod: "none"}
+	if !t.ExpiresAt.IsZero() {
+		body.ExpiresIn = int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Second)
+	}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// session resolves the caller's session from the usual Cloud Director
+// token headers (401 without one).
+func (a *API) session(r *http.Request) (*session.Session, error) {
+	tok, err := vcd.SessionToken(r.Header)
+	if err != nil {
+		return nil, err
+	}
+	if tok == "" {
+		return nil, session.ErrInvalid
+	}
+	return a.env.Sessions.Resolve(r.Context(), tok)
+}
+
+// readRegistration reads one JSON object: 415 for another media type, 413
+// for an oversized body, invalid_request for malformed JSON,
+// invalid_client_metadata for fields of the wrong type.
+func readRegistration(w http.ResponseWriter, r *http.Request) (registerRequest, error) {
+	var req registerRequest
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return req, apierr.New(apierr.Unsupported, "the request body must be application/json")
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRegisterBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return req, apierr.New(apierr.TooLarge, "the request body is larger than %d bytes", maxRegisterBytes)
+		}
+		return req, apierr.New(apierr.Invalid, "the request body could not be read")
+	}
+	if err := json.Unmarshal(raw, &req); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			field := typeErr.Field
+			if field == "" {
+				field = "the body"
+			}
+			return req, apierr.New(apierr.Invalid, "%s has the wrong type; want %s", printable(field), typeErr.Type.String()).
+				WithCode(apitoken.CodeInvalidClientMeta)
+		}
+		return req, apierr.New(apierr.Invalid, "the request body is not valid JSON")
+	}
+	return req, nil
+}
