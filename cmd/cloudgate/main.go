@@ -1,8 +1,9 @@
 // Command cloudgate is the cloudgate server and its administration tool.
 //
 //	cloudgate serve [flags]                 run the server
-//	cloudgate org ...                       manage organizations
+//	cloudgate org ...                       manage organizations and their compute services
 //	cloudgate user ...                      manage users
+//	cloudgate session ...                   list and end sessions
 //	cloudgate settings ...                  provider-wide settings
 //
 // Every flag can also come from CLOUDGATE_<FLAG> (for example
@@ -49,8 +50,10 @@ const topUsage = `usage: cloudgate <command> [arguments]
 
 commands:
   serve       run the server (HTTPS on 127.0.0.1:8443 by default)
-  org         create, list, disable, enable organizations; set their lockout policy
+  org         create, list, disable, enable organizations; set their lockout policy;
+              add, list, remove their compute services
   user        create, list, disable, enable users; set passwords; unlock
+  session     list live sessions (every dialect); end one
   settings    show or change provider-wide settings
   version     print the version
 
@@ -71,6 +74,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.org(ctx, args[1:])
 	case "user":
 		err = a.user(ctx, args[1:])
+	case "session":
+		err = a.session(ctx, args[1:])
 	case "settings":
 		err = a.settings(ctx, args[1:])
 	case "version", "--version", "-version":
