@@ -151,7 +151,7 @@ func (a *API) vdcRef(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeXML(c.w, http.StatusOK, mtVdcRef, a.vdcRefDoc(c.r, s, v))
+	writeXML(c.w, http.StatusOK, mtVdcRef, vdcRefDocXML{vdcRefXML: a.vdcRefDoc(c.r, s, v)})
 	return nil
 }
 

@@ -47,13 +47,19 @@ type servicesXML struct {
 	Services []serviceXML `xml:"Service"`
 }
 
+// vdcRefXML is a VdcRef inside a Compute (in the parent's namespace).
 type vdcRefXML struct {
-	XMLName xml.Name  `xml:"http://www.vmware.com/vchs/v5.6 VdcRef"`
-	Href    string    `xml:"href,attr"`
-	Name    string    `xml:"name,attr"`
-	Status  string    `xml:"status,attr"`
-	Type    string    `xml:"type,attr"`
-	Links   []linkXML `xml:"Link"`
+	Href   string    `xml:"href,attr"`
+	Name   string    `xml:"name,attr"`
+	Status string    `xml:"status,attr"`
+	Type   string    `xml:"type,attr"`
+	Links  []linkXML `xml:"Link"`
+}
+
+// vdcRefDocXML is a VdcRef as a document of its own.
+type vdcRefDocXML struct {
+	XMLName xml.Name `xml:"http://www.vmware.com/vchs/v5.6 VdcRef"`
+	vdcRefXML
 }
 
 type computeXML struct {
