@@ -1,6 +1,7 @@
 package sessionapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -157,15 +158,17 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 // writeJSON writes body as application/json (the source system's media
 // type, without parameters: JSON is UTF-8 by definition).
+// URLs keep their '&' (no HTML escaping: this is not HTML).
 func writeJSON(w http.ResponseWriter, status int, body any) {
-	out, err := json.Marshal(body)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
 		// Our own types always marshal; this is a programming error.
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(out)
-	w.Write([]byte("\n"))
+	w.Write(buf.Bytes())
 }
