@@ -75,6 +75,11 @@ func (a *API) requestToken(c *call) error {
 		// No token was issued: the request does not count.
 		a.limiter.refund(acct.User.ID, d.start)
 		h.Set("X-RateLimit-Remaining", strconv.Itoa(d.remaining+1))
+		if apierr.Is(err, apierr.Unauthenticated) {
+			// The account changed after the password check (disabled,
+			// new password): a refusal of the credentials like any other.
+			h.Set("WWW-Authenticate", `Basic realm="VSS"`)
+		}
 		return err
 	}
 	s := issued.Session
