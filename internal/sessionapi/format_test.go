@@ -3,7 +3,9 @@ package sessionapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -228,5 +230,48 @@ func TestDecodeBasic(t *testing.T) {
 	h := http.Header{"Authorization": {"Basic dG9rOg==", "Basic dG9rOg=="}}
 	if _, _, present, ok := basicCredentials(h); !present || ok {
 		t.Error("two Authorization headers accepted")
+	}
+}
+
+// The envelope's exact JSON: key order as the source system's (sorted),
+// null prev/next links, no "pages" outside lists, no "user" where there is
+// no caller, '&' in URLs unescaped.
+func TestEnvelopeJSON(t *testing.T) {
+	next := "https://h/v2/session?page=2&per_page=1"
+	for _, tc := range []struct {
+		name string
+		env  envelope
+		want string
+	}{
+		{"list", envelope{Links: links{API: "https://h/v2/", Self: "https://h/v2/session"},
+			Data: []sessionItem{{Links: links{Self: "https://h/v2/session/k"}, Key: "k", Username: `acme\alice`}},
+			Meta: meta{Count: 1, Time: "0.00801s", User: "alice", Pages: &pages{FirstURL: "https://h/v2/session?page=1&per_page=1",
+				LastURL: next, NextURL: &next, Page: 1, Pages: 2, PerPage: 1, Total: 2}}},
+			`{"_links":{"api":"https://h/v2/","self":"https://h/v2/session"},"data":[{"_links":{"self":"https://h/v2/session/k"},"key":"k","username":"acme\\alice"}],` +
+				`"meta":{"count":1,"pages":{"first_url":"https://h/v2/session?page=1&per_page=1","last_url":"https://h/v2/session?page=2&per_page=1",` +
+				`"next_url":"https://h/v2/session?page=2&per_page=1","prev_url":null,"page":1,"pages":2,"per_page":1,"total":2},"time":"0.00801s","user":"alice"}}`},
+		{"empty list", envelope{Links: links{API: "a", Self: "s"}, Data: []sessionItem{}, Meta: meta{Time: "0.00001s", User: "bob",
+			Pages: &pages{FirstURL: "f", LastURL: "f", PerPage: 10, Page: 1}}},
+			`{"_links":{"api":"a","self":"s"},"data":[],"meta":{"count":0,"pages":{"first_url":"f","last_url":"f","next_url":null,"prev_url":null,"page":1,"pages":0,"per_page":10,"total":0},"time":"0.00001s","user":"bob"}}`},
+		{"detail", envelope{Links: links{Self: "https://h/v2/session/k", Session: "https://h/v2/session"},
+			Data: []sessionDetail{{Domain: "acme", IP: "192.0.2.1", LastActiveTime: "2016-05-09 10:58:21", LastActiveTimeDelta: "0:13:59.079416",
+				LoginTime: "2016-04-15 11:11:28", LoginTimeDelta: "24 days, 0:00:51.439527", UserAgent: "VMware VI Client/4.0", Username: `acme\alice`}},
+			Meta: meta{Count: 1, Time: "0.03858s", User: "alice"}},
+			`{"_links":{"self":"https://h/v2/session/k","session":"https://h/v2/session"},"data":[{"domain":"acme","ip":"192.0.2.1",` +
+				`"lastActiveTime":"2016-05-09 10:58:21","lastActiveTimeDelta":"0:13:59.079416","loginTime":"2016-04-15 11:11:28",` +
+				`"loginTimeDelta":"24 days, 0:00:51.439527","userAgent":"VMware VI Client/4.0","username":"acme\\alice"}],"meta":{"count":1,"time":"0.03858s","user":"alice"}}`},
+		{"options", envelope{Links: links{API: "a", Self: "s"}, Data: map[string]int{}, Meta: meta{Count: 0, Time: "0.00000s"}},
+			`{"_links":{"api":"a","self":"s"},"data":{},"meta":{"count":0,"time":"0.00000s"}}`},
+	} {
+		w := httptest.NewRecorder()
+		writeJSON(w, 200, tc.env)
+		if got := strings.TrimSuffix(w.Body.String(), "\n"); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+	w := httptest.NewRecorder()
+	WriteError(w, httptest.NewRequest("GET", "/v2/x", nil), nil, apierr.New(apierr.NotFound, "Session not found."))
+	if got := strings.TrimSpace(w.Body.String()); w.Code != 404 || got != `{"error":"Not Found","message":"Session not found.","status":404}` {
+		t.Errorf("error: %d %s", w.Code, got)
 	}
 }
