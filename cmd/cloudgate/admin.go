@@ -53,16 +53,20 @@ func (e *adminEnv) close() {
 	e.store.Close()
 }
 
-const orgUsage = `org <create|list|disable|enable|set-lockout> ...
-  org create NAME [--full-name TEXT] [--description TEXT]
+const orgUsage = `org <create|list|disable|enable|set-lockout|service> ...
+  org create NAME [--full-name TEXT] [--description TEXT]   (with one default compute service)
   org list
   org disable NAME          (ends every session of the org's users)
   org enable NAME
-  org set-lockout NAME [--enabled=true] [--attempts 10] [--interval 15m]`
+  org set-lockout NAME [--enabled=true] [--attempts 10] [--interval 15m]
+  org service add|list|remove ...   (compute services; "org service" for details)`
 
 func (a *app) org(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return usagef("usage: cloudgate %s", orgUsage)
+	}
+	if args[0] == "service" {
+		return a.orgService(ctx, args[1:])
 	}
 	var cs config.Store
 	fs := a.newFlags("org "+args[0], orgUsage)

@@ -1,9 +1,10 @@
 // Command cloudgate is the cloudgate server and its administration tool.
 //
 //	cloudgate serve [flags]                 run the server
-//	cloudgate org ...                       manage organizations
+//	cloudgate org ...                       manage organizations and their compute services
 //	cloudgate user ...                      manage users
 //	cloudgate token ...                     list and revoke API tokens
+//	cloudgate session ...                   list and end sessions
 //	cloudgate settings ...                  provider-wide settings
 //
 // Every flag can also come from CLOUDGATE_<FLAG> (for example
@@ -50,9 +51,11 @@ const topUsage = `usage: cloudgate <command> [arguments]
 
 commands:
   serve       run the server (HTTPS on 127.0.0.1:8443 by default)
-  org         create, list, disable, enable organizations; set their lockout policy
+  org         create, list, disable, enable organizations; set their lockout policy;
+              add, list, remove their compute services
   user        create, list, disable, enable users; set passwords; unlock
   token       list and revoke API tokens
+  session     list live sessions (every dialect); end one
   settings    show or change provider-wide settings
   version     print the version
 
@@ -75,6 +78,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.user(ctx, args[1:])
 	case "token":
 		err = a.token(ctx, args[1:])
+	case "session":
+		err = a.session(ctx, args[1:])
 	case "settings":
 		err = a.settings(ctx, args[1:])
 	case "version", "--version", "-version":

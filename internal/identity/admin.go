@@ -17,10 +17,14 @@ type OrgSpec struct {
 	Name        string
 	FullName    string
 	Description string
+	// Services are the org's compute services (vCloud Air dialect); nil
+	// means one default service (DefaultService), empty means none.
+	Services []ServiceSpec
 }
 
-// CreateOrg creates an enabled org with the default lockout policy. It
-// fails with Conflict when the name is taken in any case.
+// CreateOrg creates an enabled org with the default lockout policy and its
+// compute services, in one transaction. It fails with Conflict when the
+// name is taken in any case.
 func (d *Directory) CreateOrg(ctx context.Context, by audit.Actor, spec OrgSpec) (store.Org, error) {
 	if err := ValidateOrgName(spec.Name); err != nil {
 		return store.Org{}, err
@@ -28,13 +32,21 @@ func (d *Directory) CreateOrg(ctx context.Context, by audit.Actor, spec OrgSpec)
 	if len(spec.FullName) > 256 || len(spec.Description) > 1024 {
 		return store.Org{}, apierr.New(apierr.Invalid, "full name or description is too long")
 	}
+	services, err := normalizeAll(spec.Name, spec.Services)
+	if err != nil {
+		return store.Org{}, err
+	}
 	org := store.Org{ID: urn.New(), Name: spec.Name, FullName: spec.FullName, Description: spec.Description,
 		Enabled: true, Lockout: DefaultLockout(), CreatedAt: d.now()}
-	err := d.store.Update(ctx, func(tx store.Tx) error {
+	err = d.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.InsertOrg(ctx, org); err != nil {
 			return err
 		}
-		return d.audit(tx, ctx, by, "org.create", audit.Success, org.ID.URN(urn.Org), org.Name)
+		if err := d.audit(tx, ctx, by, "org.create", audit.Success, org.ID.URN(urn.Org), org.Name); err != nil {
+			return err
+		}
+		_, err := d.insertServices(ctx, tx, by, org, services, org.CreatedAt)
+		return err
 	})
 	return org, storeErr(err, "organization "+spec.Name)
 }

@@ -30,6 +30,22 @@ type Org struct {
 	FullName    string `yaml:"fullName"`
 	Description string `yaml:"description"`
 	Users       []User `yaml:"users"`
+	// Services are the org's compute services (vCloud Air dialect). When
+	// the key is absent a new org gets the default service; "services: []"
+	// creates it with none.
+	Services []Service `yaml:"services"`
+}
+
+// Service is one compute service of an org.
+type Service struct {
+	ServiceID   string   `yaml:"serviceId"`
+	Region      string   `yaml:"region"`
+	ServiceType string   `yaml:"serviceType"`
+	VDCs        []string `yaml:"vdcs"`
+}
+
+func (s Service) spec() identity.ServiceSpec {
+	return identity.ServiceSpec{Name: s.ServiceID, Region: s.Region, Type: s.ServiceType, VDCs: s.VDCs}
 }
 
 // User is one user of an org.
@@ -42,13 +58,14 @@ type User struct {
 
 // Report says what Apply did.
 type Report struct {
-	OrgsCreated, OrgsExisting   int
-	UsersCreated, UsersExisting int
+	OrgsCreated, OrgsExisting         int
+	UsersCreated, UsersExisting       int
+	ServicesCreated, ServicesExisting int
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("orgs: %d created, %d already present; users: %d created, %d already present",
-		r.OrgsCreated, r.OrgsExisting, r.UsersCreated, r.UsersExisting)
+	return fmt.Sprintf("orgs: %d created, %d already present; users: %d created, %d already present; services: %d created, %d already present",
+		r.OrgsCreated, r.OrgsExisting, r.UsersCreated, r.UsersExisting, r.ServicesCreated, r.ServicesExisting)
 }
 
 // Load reads and checks a fixture. Unknown keys are errors (a typo must
@@ -76,6 +93,11 @@ func Load(path string) (File, error) {
 				return f, fmt.Errorf("%s: orgs[%d] (%s) users[%d]: name, password and role are required", path, i, o.Name, j)
 			}
 		}
+		for j, s := range o.Services {
+			if s.ServiceID == "" {
+				return f, fmt.Errorf("%s: orgs[%d] (%s) services[%d]: serviceId is required", path, i, o.Name, j)
+			}
+		}
 	}
 	return f, nil
 }
@@ -88,10 +110,25 @@ func Apply(ctx context.Context, dir *identity.Directory, f File) (Report, error)
 	var rep Report
 	by := audit.Actor{Name: "seed"}
 	for _, o := range f.Orgs {
-		if _, err := dir.CreateOrg(ctx, by, identity.OrgSpec{Name: o.Name, FullName: o.FullName, Description: o.Description}); err == nil {
+		spec := identity.OrgSpec{Name: o.Name, FullName: o.FullName, Description: o.Description}
+		if o.Services != nil {
+			spec.Services = make([]identity.ServiceSpec, 0, len(o.Services))
+			for _, s := range o.Services {
+				spec.Services = append(spec.Services, s.spec())
+			}
+		}
+		if _, err := dir.CreateOrg(ctx, by, spec); err == nil {
 			rep.OrgsCreated++
+			if o.Services == nil {
+				rep.ServicesCreated++ // the default one
+			} else {
+				rep.ServicesCreated += len(o.Services)
+			}
 		} else if apierr.Is(err, apierr.Conflict) {
 			rep.OrgsExisting++
+			if err := applyServices(ctx, dir, o, &rep); err != nil {
+				return rep, err
+			}
 		} else {
 			return rep, fmt.Errorf("org %s: %w", o.Name, err)
 		}
@@ -115,4 +152,21 @@ func Apply(ctx context.Context, dir *identity.Directory, f File) (Report, error)
 		}
 	}
 	return rep, nil
+}
+
+// applyServices adds the services of an existing org that it lacks (by
+// serviceId); existing ones are left as they are.
+func applyServices(ctx context.Context, dir *identity.Directory, o Org, rep *Report) error {
+	for _, s := range o.Services {
+		_, err := dir.AddService(ctx, audit.Actor{Name: "seed"}, o.Name, s.spec())
+		switch {
+		case err == nil:
+			rep.ServicesCreated++
+		case apierr.Is(err, apierr.Conflict):
+			rep.ServicesExisting++
+		default:
+			return fmt.Errorf("org %s service %s: %w", o.Name, s.ServiceID, err)
+		}
+	}
+	return nil
 }

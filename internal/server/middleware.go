@@ -8,7 +8,9 @@ import (
 
 	"cloudgate/internal/apierr"
 	"cloudgate/internal/reqctx"
+	"cloudgate/internal/sessionapi"
 	"cloudgate/internal/vcd"
+	"cloudgate/internal/vchs"
 )
 
 // fixedHeaders are header values every response carries.
@@ -65,11 +67,18 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	})
 }
 
+// writeInternal answers a panic in the format of the dialect that owns the
+// path.
 func writeInternal(w http.ResponseWriter, r *http.Request) {
 	err := apierr.New(apierr.Internal, "internal server error")
+	p := r.URL.Path
 	switch {
-	case strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/api/vchs/"):
+	case strings.HasPrefix(p, "/api/vchs/"):
+		vchs.WriteError(w, r, nil, err)
+	case strings.HasPrefix(p, "/api/"):
 		vcd.WriteXMLError(w, r, nil, nil, err)
+	case strings.HasPrefix(p, "/v2/") || strings.HasPrefix(p, "/auth/"):
+		sessionapi.WriteError(w, r, nil, err)
 	default:
 		vcd.WriteJSONError(w, r, nil, nil, err)
 	}

@@ -25,12 +25,14 @@ import (
 	"cloudgate/internal/oauth"
 	"cloudgate/internal/secret"
 	"cloudgate/internal/session"
+	"cloudgate/internal/sessionapi"
 	"cloudgate/internal/settings"
 	"cloudgate/internal/store"
 	"cloudgate/internal/urn"
 	"cloudgate/internal/vcd"
 	"cloudgate/internal/vcd/cloudapi"
 	"cloudgate/internal/vcd/xmlapi"
+	"cloudgate/internal/vchs"
 )
 
 // Options configure a Server.
@@ -55,8 +57,10 @@ type Options struct {
 	SweepInterval time.Duration
 }
 
-// Dialects lists every dialect a server can serve.
-func Dialects() []string { return []string{"vcd"} }
+// Dialects lists every dialect a server can serve: Cloud Director (/api,
+// /cloudapi), the session-listing API (/auth/request-token, /v2) and
+// vCloud Air (/api/vchs).
+func Dialects() []string { return []string{"vcd", sessionapi.Dialect, vchs.Dialect} }
 
 // Server is a running cloudgate.
 type Server struct {
@@ -130,11 +134,22 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	env := &vcd.Env{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Metrics: s.metrics, PublicURL: publicURL, Log: o.Log,
 		Now: o.Now, Site: vcd.Site{Name: "cloudgate", ID: siteID(sys.ID)}}
 
+	// A dialect that is off is not mounted at all: its paths fall to the
+	// enclosing 404 (/api/vchs/* to the /api one), never a 2xx, so clients
+	// that probe a path to tell systems apart draw the right conclusion.
 	mux := http.NewServeMux()
 	if slices.Contains(dialects, "vcd") {
+		env.OrgLinks = xmlapi.VdcLinks(s.dir, o.Log)
 		xmlapi.New(env, o.Build).Mount(mux)
 		cloudapi.New(env).Mount(mux)
 		oauth.New(env).Mount(mux)
+	}
+	if slices.Contains(dialects, sessionapi.Dialect) {
+		sessionapi.New(sessionapi.Config{Sessions: s.sessions, Directory: s.dir, Settings: s.settings, Metrics: s.metrics,
+			Base: env.Base, Log: o.Log, Now: o.Now}).Mount(mux)
+	}
+	if slices.Contains(dialects, vchs.Dialect) {
+		vchs.New(vchs.Config{Env: env, Settings: s.settings}).Mount(mux)
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.Handler())

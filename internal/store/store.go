@@ -63,6 +63,7 @@ type Reader interface {
 	UserReader
 	SessionReader
 	TokenReader
+	ServiceReader
 	SettingsReader
 	ChangeReader
 	AuditReader
@@ -75,6 +76,7 @@ type Tx interface {
 	UserWriter
 	SessionWriter
 	TokenWriter
+	ServiceWriter
 	SettingsWriter
 	ChangeWriter
 	AuditWriter

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"SessionList", testSessionList},
 		{"Tokens", testTokens},
 		{"TokenList", testTokenList},
+		{"Services", testServices},
 		{"Settings", testSettings},
 		{"Changes", testChanges},
 		{"Audit", testAudit},

@@ -35,6 +35,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	env.Route(mux, vcd.XML, "/api/org", orgList)
 	env.Route(mux, vcd.XML, "/api/org/{$}", orgList)
 	env.Route(mux, vcd.XML, "/api/org/{id}", map[string]http.Handler{http.MethodGet: x(true, a.org)})
+	env.Route(mux, vcd.XML, "/api/vdc/{id}", map[string]http.Handler{http.MethodGet: x(true, a.vdc)})
 	admin := map[string]http.Handler{http.MethodGet: x(true, a.admin)}
 	env.Route(mux, vcd.XML, "/api/admin", admin)
 	env.Route(mux, vcd.XML, "/api/admin/{$}", admin)
@@ -208,13 +209,18 @@ func (a *API) org(c *vcd.Call) error {
 }
 
 // orgLinks are the links of an Org; other packages (the VDC hand-off) may
-// add theirs through OrgLinks.
+// add theirs through OrgLinks. VDC links are shown only to callers who may
+// read VDCs (GET /api/vdc refuses the others).
 func (a *API) orgLinks(c *vcd.Call, o store.Org) []link {
 	if a.env.OrgLinks == nil {
 		return nil
 	}
+	seeVdcs := c.Session.Principal.Can(identity.RightVdcView)
 	var out []link
 	for _, l := range a.env.OrgLinks(c.R.Context(), a.env.Base(c.R), o) {
+		if l.Type == mtVdc && !seeVdcs {
+			continue
+		}
 		out = append(out, link{Rel: l.Rel, Href: l.Href, Type: l.Type, Name: l.Name})
 	}
 	return out
