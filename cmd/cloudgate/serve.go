@@ -80,7 +80,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		}
 	}
 
-	st, err := backend.Open(ctx, f.store.ResolvedDSN())
+	st, err := backend.Open(ctx, f.store.ResolvedDSN(), backend.WithLog(log))
 	if err != nil {
 		return err
 	}

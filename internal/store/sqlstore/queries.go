@@ -34,7 +34,9 @@ func (q queries) ctx(ctx context.Context) context.Context {
 }
 
 func (q queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	r, err := q.q.ExecContext(q.ctx(ctx), q.db.rebind(query), args...)
+	ctx, cancel := q.db.bound(q.ctx(ctx))
+	defer cancel()
+	r, err := q.q.ExecContext(ctx, q.db.rebind(query), args...)
 	return r, q.db.wrap(err)
 }
 
@@ -48,13 +50,42 @@ func (q queries) execN(ctx context.Context, query string, args ...any) (int64, e
 	return n, q.db.wrap(err)
 }
 
-func (q queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := q.q.QueryContext(q.ctx(ctx), q.db.rebind(query), args...)
-	return rows, q.db.wrap(err)
+// rows is a result set whose deadline ends when it is closed.
+type rows struct {
+	*sql.Rows
+	cancel context.CancelFunc
 }
 
-func (q queries) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.q.QueryRowContext(q.ctx(ctx), q.db.rebind(query), args...)
+func (r *rows) Close() error {
+	err := r.Rows.Close()
+	r.cancel()
+	return err
+}
+
+func (q queries) query(ctx context.Context, query string, args ...any) (*rows, error) {
+	ctx, cancel := q.db.bound(q.ctx(ctx))
+	rs, err := q.q.QueryContext(ctx, q.db.rebind(query), args...)
+	if err != nil {
+		cancel()
+		return nil, q.db.wrap(err)
+	}
+	return &rows{Rows: rs, cancel: cancel}, nil
+}
+
+// row is a single-row result whose deadline ends once it is scanned.
+type row struct {
+	*sql.Row
+	cancel context.CancelFunc
+}
+
+func (r row) Scan(dest ...any) error {
+	defer r.cancel()
+	return r.Row.Scan(dest...)
+}
+
+func (q queries) row(ctx context.Context, query string, args ...any) row {
+	ctx, cancel := q.db.bound(q.ctx(ctx))
+	return row{Row: q.q.QueryRowContext(ctx, q.db.rebind(query), args...), cancel: cancel}
 }
 
 // lock and share return the dialect's row-locking suffixes.
@@ -62,18 +93,18 @@ func (q queries) lock() string  { return q.db.cfg.Dialect.ForUpdate() }
 func (q queries) share() string { return q.db.cfg.Dialect.ForShare() }
 
 // scanAll collects rows with scan, mapping errors.
-func scanAll[T any](q queries, rows *sql.Rows, err error, scan func(*sql.Rows) (T, error)) ([]T, error) {
+func scanAll[T any](q queries, rs *rows, err error, scan func(*sql.Rows) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer rs.Close()
 	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
+	for rs.Next() {
+		v, err := scan(rs.Rows)
 		if err != nil {
 			return nil, q.db.wrap(err)
 		}
 		out = append(out, v)
 	}
-	return out, q.db.wrap(rows.Err())
+	return out, q.db.wrap(rs.Err())
 }
