@@ -302,19 +302,25 @@ type session struct {
 
 // login logs user@org in on in; code is the HTTP status (0: no answer).
 func login(in *instance, user, org, password string) (session, int, error) {
+	s, code, _, err := loginHeader(in, user, org, password)
+	return s, code, err
+}
+
+// loginHeader is login that also returns the response's header.
+func loginHeader(in *instance, user, org, password string) (session, int, http.Header, error) {
 	path := "/cloudapi/1.0.0/sessions"
 	if org == "System" {
 		path += "/provider"
 	}
 	req, err := http.NewRequest(http.MethodPost, in.url+path, nil)
 	if err != nil {
-		return session{}, 0, err
+		return session{}, 0, nil, err
 	}
 	req.Header.Set("Accept", accept)
 	req.SetBasicAuth(user+"@"+org, password)
 	resp, err := client.Do(req)
 	if err != nil {
-		return session{}, 0, err
+		return session{}, 0, nil, err
 	}
 	defer resp.Body.Close()
 	var body struct {
@@ -322,12 +328,12 @@ func login(in *instance, user, org, password string) (session, int, error) {
 	}
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, resp.Body)
-		return session{}, resp.StatusCode, fmt.Errorf("login %s@%s on %s: %s", user, org, in.name, resp.Status)
+		return session{}, resp.StatusCode, resp.Header, fmt.Errorf("login %s@%s on %s: %s", user, org, in.name, resp.Status)
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return session{}, resp.StatusCode, err
+		return session{}, resp.StatusCode, resp.Header, err
 	}
-	return session{token: resp.Header.Get("X-VMWARE-VCLOUD-ACCESS-TOKEN"), id: body.ID}, resp.StatusCode, nil
+	return session{token: resp.Header.Get("X-VMWARE-VCLOUD-ACCESS-TOKEN"), id: body.ID}, resp.StatusCode, resp.Header, nil
 }
 
 func mustLogin(t testing.TB, in *instance, user, org string) session {
