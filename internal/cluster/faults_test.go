@@ -37,7 +37,9 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		loop(&wg, stop, func(i int) {
 			in := ins[(i+w)%2]
 			tok := cached[i%2].token
-			rec.timed("memory", in, func() (int, bool) { return statusOf(do(in, http.MethodGet, "/cloudapi/1.0.0/sessions/current", tok, nil)) })
+			rec.timed("memory", in, func() (int, bool) {
+				return statusOf(do(in, http.MethodGet, "/cloudapi/1.0.0/sessions/current", tok, nil))
+			})
 			time.Sleep(2 * time.Millisecond)
 		})
 	}
@@ -67,7 +69,9 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		up.Sub(down).Round(time.Millisecond), 7*time.Second)
 
 	// While down (after the crash completed, before the server was back).
-	during := func(o outcome) bool { return o.start.After(crashed.Add(200*time.Millisecond)) && o.start.Add(o.took).Before(restarting) }
+	during := func(o outcome) bool {
+		return o.start.After(crashed.Add(200*time.Millisecond)) && o.start.Add(o.took).Before(restarting)
+	}
 	mem := rec.filter(func(o outcome) bool { return o.kind == "memory" && during(o) })
 	for _, o := range mem {
 		if !ok(o) {
@@ -75,7 +79,9 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 			break
 		}
 	}
-	db := rec.filter(func(o outcome) bool { return (o.kind == "login" || o.kind == "first-use" || o.kind == "logout") && during(o) })
+	db := rec.filter(func(o outcome) bool {
+		return (o.kind == "login" || o.kind == "first-use" || o.kind == "logout") && during(o)
+	})
 	var slowest time.Duration
 	for _, o := range db {
 		slowest = max(slowest, o.took)

@@ -61,11 +61,15 @@ func (r *recorder) sessionCycle(first, second *instance, user string, logout boo
 	r.mu.Lock()
 	r.live[s.token] = first.name
 	r.mu.Unlock()
-	r.timed("first-use", second, func() (int, bool) { return statusOf(do(second, http.MethodGet, "/cloudapi/1.0.0/sessions/current", s.token, nil)) })
+	r.timed("first-use", second, func() (int, bool) {
+		return statusOf(do(second, http.MethodGet, "/cloudapi/1.0.0/sessions/current", s.token, nil))
+	})
 	if !logout {
 		return
 	}
-	code = r.timed("logout", second, func() (int, bool) { return statusOf(do(second, http.MethodDelete, "/cloudapi/1.0.0/sessions/current", s.token, nil)) })
+	code = r.timed("logout", second, func() (int, bool) {
+		return statusOf(do(second, http.MethodDelete, "/cloudapi/1.0.0/sessions/current", s.token, nil))
+	})
 	r.mu.Lock()
 	switch code {
 	case http.StatusNoContent:
