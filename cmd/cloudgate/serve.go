@@ -33,6 +33,7 @@ type serveFlags struct {
 	trustedProxies string
 	logLevel       string
 	logFormat      string
+	maxStale       time.Duration
 }
 
 func (a *app) serve(ctx context.Context, args []string) error {
@@ -49,6 +50,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
+	fs.DurationVar(&f.maxStale, "max-stale", server.DefaultMaxStale,
+		"serve sessions from memory for at most this `long` while the database cannot be read (then 503); 0 = without bound")
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -84,8 +87,15 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if f.maxStale < 0 {
+		return usagef("--max-stale must not be negative")
+	}
+	maxStale := f.maxStale
+	if maxStale == 0 {
+		maxStale = -1 // server.Options: negative = no bound
+	}
 	srv, err := server.New(ctx, server.Options{Store: st, PublicURL: f.publicURL, TrustedProxies: proxies,
-		Dialects: dialects, Log: log, Build: "cloudgate-" + version})
+		Dialects: dialects, Log: log, Build: "cloudgate-" + version, MaxStale: maxStale})
 	if err != nil {
 		st.Close()
 		return err

@@ -134,7 +134,22 @@ func startInstances(t testing.TB, dsn string, n int) []*instance {
 	return out
 }
 
-func start(t testing.TB, bin, dsn, name, seed, data string) (*instance, error) {
+// startOne starts one instance named name with extra serve flags.
+func startOne(t testing.TB, dsn, name string, flags ...string) *instance {
+	t.Helper()
+	dir := t.TempDir()
+	seed := filepath.Join(dir, "seed.yaml")
+	if err := os.WriteFile(seed, []byte(seedYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in, err := start(t, binary(t), dsn, name, seed, filepath.Join(dir, "data"), flags...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func start(t testing.TB, bin, dsn, name, seed, data string, flags ...string) (*instance, error) {
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return nil, err
 	}
@@ -143,7 +158,8 @@ func start(t testing.TB, bin, dsn, name, seed, data string) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--http", "--listen", "127.0.0.1:0", "--data", data, "--db", dsn, "--seed", seed)
+	args := append([]string{"serve", "--http", "--listen", "127.0.0.1:0", "--data", data, "--db", dsn, "--seed", seed}, flags...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(cleanEnv(), "CLOUDGATE_ADMIN_PASSWORD="+adminPassword)
 	cmd.Stderr = logf
 	stdout, err := cmd.StdoutPipe()

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cloudgate/internal/store"
@@ -41,6 +42,11 @@ type Feed struct {
 	cursor   int64
 	gaps     map[int64]time.Time // skipped sequence numbers, first seen at
 	started  bool
+
+	// synced is when the last poll that read to the end of the feed began
+	// (process-local monotonic time): everything committed before it has
+	// been applied. Read lock-free on the validation hot path.
+	synced atomic.Pointer[time.Time]
 }
 
 // gapTTL is how long a skipped sequence number is waited for. A PostgreSQL
@@ -99,9 +105,23 @@ func (f *Feed) Start(ctx context.Context) error {
 	f.mu.Lock()
 	f.cursor, f.started = last, true
 	f.mu.Unlock()
+	f.markSynced(time.Now())
 	go f.loop(ctx)
 	return nil
 }
+
+// SyncedAt returns when the feed was last known to be complete: every
+// change committed before that instant has been applied in memory. A
+// process cut off from its database sees it fall behind, and can refuse
+// what it can no longer vouch for (see session.Config.MaxStale).
+func (f *Feed) SyncedAt() time.Time {
+	if t := f.synced.Load(); t != nil {
+		return *t
+	}
+	return time.Time{}
+}
+
+func (f *Feed) markSynced(t time.Time) { f.synced.Store(&t) }
 
 func (f *Feed) loop(ctx context.Context) {
 	t := time.NewTicker(f.interval)
@@ -134,6 +154,7 @@ func (f *Feed) loop(ctx context.Context) {
 func (f *Feed) Poll(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	began := time.Now()
 	first, _, err := f.store.ChangeBounds(ctx)
 	if err != nil {
 		return err
@@ -155,6 +176,7 @@ func (f *Feed) Poll(ctx context.Context) error {
 			return err
 		}
 		if len(batch) == 0 {
+			f.markSynced(began)
 			return nil
 		}
 		for _, c := range batch {
@@ -174,6 +196,7 @@ func (f *Feed) Poll(ctx context.Context) error {
 			f.cursor = c.Seq
 		}
 		if len(batch) < 512 {
+			f.markSynced(began)
 			return nil
 		}
 	}

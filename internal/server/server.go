@@ -51,7 +51,17 @@ type Options struct {
 	FeedInterval  time.Duration
 	FlushInterval time.Duration
 	SweepInterval time.Duration
+	// MaxStale bounds how long sessions are served from memory while the
+	// change feed cannot be read (database unreachable): past it they get
+	// 503, since revocations made on other instances may be unheard.
+	// Zero: DefaultMaxStale; negative: no bound.
+	MaxStale time.Duration
 }
+
+// DefaultMaxStale is Options.MaxStale's default: long enough to ride out a
+// database restart, short enough that a revocation acknowledged elsewhere
+// is honoured within seconds even by an instance cut off from the database.
+const DefaultMaxStale = 10 * time.Second
 
 // Dialects lists every dialect a server can serve.
 func Dialects() []string { return []string{"vcd"} }
@@ -110,8 +120,12 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		s.hasher.Close()
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
+	maxStale := o.MaxStale
+	if maxStale == 0 {
+		maxStale = DefaultMaxStale
+	}
 	s.sessions = session.New(session.Config{Store: o.Store, Settings: s.settings, Feed: s.feed, Now: o.Now, Log: o.Log,
-		FlushInterval: o.FlushInterval, SweepInterval: o.SweepInterval})
+		FlushInterval: o.FlushInterval, SweepInterval: o.SweepInterval, SyncedAt: s.feed.SyncedAt, MaxStale: maxStale})
 	s.feed.Subscribe(s.settings.Apply)
 	s.feed.Subscribe(s.sessions.Apply)
 	s.metrics = metrics.New(func() float64 { return float64(s.sessions.Active()) })
