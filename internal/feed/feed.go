@@ -54,6 +54,10 @@ type Feed struct {
 // ours are short.
 const gapTTL = 2 * time.Minute
 
+// startWindow is how far below the newest change Start looks for numbers
+// that may still commit.
+const startWindow = 256
+
 // New returns a Feed; call Start to begin polling.
 func New(cfg Config) *Feed {
 	if cfg.Interval <= 0 {
@@ -98,12 +102,30 @@ func (f *Feed) dispatch(ctx context.Context, c store.Change) bool {
 // just loaded its state, so older changes are already reflected) and polls
 // until ctx ends.
 func (f *Feed) Start(ctx context.Context) error {
-	_, last, err := f.store.ChangeBounds(ctx)
+	first, last, err := f.store.ChangeBounds(ctx)
 	if err != nil {
 		return err
 	}
+	// A transaction may hold a number below last and commit after this
+	// read (PostgreSQL hands sequence numbers out before commit): numbers
+	// missing just below last are gaps to wait for, as in Poll.
+	from := max(first, last-startWindow+1)
+	recent, err := f.store.Changes(ctx, from-1, nil, startWindow)
+	if err != nil {
+		return err
+	}
+	present := make(map[int64]bool, len(recent))
+	for _, c := range recent {
+		present[c.Seq] = true
+	}
+	now := time.Now()
 	f.mu.Lock()
 	f.cursor, f.started = last, true
+	for s := from; s > 0 && s <= last; s++ {
+		if !present[s] {
+			f.gaps[s] = now
+		}
+	}
 	f.mu.Unlock()
 	f.markSynced(time.Now())
 	go f.loop(ctx)
