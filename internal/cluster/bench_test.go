@@ -179,3 +179,32 @@ func BenchmarkInsertSession(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPasswordLogin is POST /cloudapi/1.0.0/sessions against one
+// `cloudgate serve` process with production argon2id parameters, with
+// enough concurrent callers to keep its hash workers busy. It is bound by
+// hashing, not by the store; the store-bound part is BenchmarkCreateSession.
+//
+//	go test -run '^$' -bench PasswordLogin -benchtime 10s ./internal/cluster
+func BenchmarkPasswordLogin(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			dsn := be.dsn(b)
+			if dsn == "" {
+				dsn = "sqlite://" + b.TempDir() + "/cloudgate.db"
+			}
+			in := startOne(b, dsn, "A")
+			b.SetParallelism(2) // keeps the hash workers (one per CPU) busy
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, code, err := login(in, "alice", "acme", userPassword); err != nil {
+						b.Errorf("login: %d %v", code, err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
+		})
+	}
+}
