@@ -104,7 +104,7 @@ func loop(wg *sync.WaitGroup, stop <-chan struct{}, fn func(i int)) {
 	}()
 }
 
-// select returns the outcomes matching keep.
+// filter returns the outcomes matching keep.
 func (r *recorder) filter(keep func(o outcome) bool) []outcome {
 	r.mu.Lock()
 	defer r.mu.Unlock()
