@@ -35,6 +35,7 @@ type serveFlags struct {
 	logLevel       string
 	logFormat      string
 	hashWorkers    int
+	maxStale       time.Duration
 }
 
 func (a *app) serve(ctx context.Context, args []string) error {
@@ -52,6 +53,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
 	fs.IntVar(&f.hashWorkers, "hash-workers", runtime.NumCPU(), "password hashes computed at once (each holds 19 MiB and a core)")
+	fs.DurationVar(&f.maxStale, "max-stale", server.DefaultMaxStale,
+		"serve sessions from memory for at most this `long` while the database cannot be read (then 503); 0 = without bound")
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -92,12 +95,19 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	// kernel gives hashing only the CPU requests leave idle.
 	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + f.hashWorkers)
 
-	st, err := backend.Open(ctx, f.store.ResolvedDSN())
+	st, err := backend.Open(ctx, f.store.ResolvedDSN(), backend.WithLog(log))
 	if err != nil {
 		return err
 	}
+	if f.maxStale < 0 {
+		return usagef("--max-stale must not be negative")
+	}
+	maxStale := f.maxStale
+	if maxStale == 0 {
+		maxStale = -1 // server.Options: negative = no bound
+	}
 	srv, err := server.New(ctx, server.Options{Store: st, PublicURL: f.publicURL, TrustedProxies: proxies,
-		Dialects: dialects, Log: log, Build: "cloudgate-" + version,
+		Dialects: dialects, Log: log, Build: "cloudgate-" + version, MaxStale: maxStale,
 		Hasher: secret.HasherConfig{Workers: f.hashWorkers, LowPriority: true}})
 	if err != nil {
 		st.Close()

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cloudgate/internal/store"
@@ -41,12 +42,21 @@ type Feed struct {
 	cursor   int64
 	gaps     map[int64]time.Time // skipped sequence numbers, first seen at
 	started  bool
+
+	// synced is when the last poll that read to the end of the feed began
+	// (process-local monotonic time): everything committed before it has
+	// been applied. Read lock-free on the validation hot path.
+	synced atomic.Pointer[time.Time]
 }
 
 // gapTTL is how long a skipped sequence number is waited for. A PostgreSQL
 // transaction holds its number only until it commits or rolls back, and
 // ours are short.
 const gapTTL = 2 * time.Minute
+
+// startWindow is how far below the newest change Start looks for numbers
+// that may still commit.
+const startWindow = 256
 
 // New returns a Feed; call Start to begin polling.
 func New(cfg Config) *Feed {
@@ -92,16 +102,48 @@ func (f *Feed) dispatch(ctx context.Context, c store.Change) bool {
 // just loaded its state, so older changes are already reflected) and polls
 // until ctx ends.
 func (f *Feed) Start(ctx context.Context) error {
-	_, last, err := f.store.ChangeBounds(ctx)
+	first, last, err := f.store.ChangeBounds(ctx)
 	if err != nil {
 		return err
 	}
+	// A transaction may hold a number below last and commit after this
+	// read (PostgreSQL hands sequence numbers out before commit): numbers
+	// missing just below last are gaps to wait for, as in Poll.
+	from := max(first, last-startWindow+1)
+	recent, err := f.store.Changes(ctx, from-1, nil, startWindow)
+	if err != nil {
+		return err
+	}
+	present := make(map[int64]bool, len(recent))
+	for _, c := range recent {
+		present[c.Seq] = true
+	}
+	now := time.Now()
 	f.mu.Lock()
 	f.cursor, f.started = last, true
+	for s := from; s > 0 && s <= last; s++ {
+		if !present[s] {
+			f.gaps[s] = now
+		}
+	}
 	f.mu.Unlock()
+	f.markSynced(time.Now())
 	go f.loop(ctx)
 	return nil
 }
+
+// SyncedAt returns when the feed was last known to be complete: every
+// change committed before that instant has been applied in memory. A
+// process cut off from its database sees it fall behind, and can refuse
+// what it can no longer vouch for (see session.Config.MaxStale).
+func (f *Feed) SyncedAt() time.Time {
+	if t := f.synced.Load(); t != nil {
+		return *t
+	}
+	return time.Time{}
+}
+
+func (f *Feed) markSynced(t time.Time) { f.synced.Store(&t) }
 
 func (f *Feed) loop(ctx context.Context) {
 	t := time.NewTicker(f.interval)
@@ -134,6 +176,7 @@ func (f *Feed) loop(ctx context.Context) {
 func (f *Feed) Poll(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	began := time.Now()
 	first, _, err := f.store.ChangeBounds(ctx)
 	if err != nil {
 		return err
@@ -155,6 +198,7 @@ func (f *Feed) Poll(ctx context.Context) error {
 			return err
 		}
 		if len(batch) == 0 {
+			f.markSynced(began)
 			return nil
 		}
 		for _, c := range batch {
@@ -174,6 +218,7 @@ func (f *Feed) Poll(ctx context.Context) error {
 			f.cursor = c.Seq
 		}
 		if len(batch) < 512 {
+			f.markSynced(began)
 			return nil
 		}
 	}

@@ -138,8 +138,21 @@ func (d *Directory) audit(tx store.Tx, ctx context.Context, by audit.Actor, typ,
 // Bootstrap makes sure the predefined roles and the System org exist. It is
 // idempotent and safe to run from several processes at once.
 func (d *Directory) Bootstrap(ctx context.Context) error {
+	// Instances starting together on one fresh PostgreSQL database race
+	// to insert the same rows: the loser's unique violation means the rows
+	// now exist, and a second pass finds them.
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = d.bootstrap(ctx); !errors.Is(err, store.ErrConflict) {
+			break
+		}
+	}
+	return storeErr(err, "role")
+}
+
+func (d *Directory) bootstrap(ctx context.Context) error {
 	now := d.now()
-	err := d.store.Update(ctx, func(tx store.Tx) error {
+	return d.store.Update(ctx, func(tx store.Tx) error {
 		for _, pr := range PredefinedRoles() {
 			r, err := tx.RoleByName(ctx, pr.Name)
 			switch {
@@ -169,7 +182,6 @@ func (d *Directory) Bootstrap(ctx context.Context) error {
 		}
 		return nil
 	})
-	return storeErr(err, "role")
 }
 
 func sameRights(a, b []string) bool {

@@ -55,7 +55,17 @@ type Options struct {
 	FeedInterval  time.Duration
 	FlushInterval time.Duration
 	SweepInterval time.Duration
+	// MaxStale bounds how long sessions are served from memory while the
+	// change feed cannot be read (database unreachable): past it they get
+	// 503, since revocations made on other instances may be unheard.
+	// Zero: DefaultMaxStale; negative: no bound.
+	MaxStale time.Duration
 }
+
+// DefaultMaxStale is Options.MaxStale's default: long enough to ride out a
+// database restart, short enough that a revocation acknowledged elsewhere
+// is honoured within seconds even by an instance cut off from the database.
+const DefaultMaxStale = 10 * time.Second
 
 // Dialects lists every dialect a server can serve: Cloud Director (/api,
 // /cloudapi), the session-listing API (/auth/request-token, /v2) and
@@ -118,8 +128,12 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		s.hasher.Close()
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
+	maxStale := o.MaxStale
+	if maxStale == 0 {
+		maxStale = DefaultMaxStale
+	}
 	s.sessions = session.New(session.Config{Store: o.Store, Settings: s.settings, Feed: s.feed, Now: o.Now, Log: o.Log,
-		FlushInterval: o.FlushInterval, SweepInterval: o.SweepInterval})
+		FlushInterval: o.FlushInterval, SweepInterval: o.SweepInterval, SyncedAt: s.feed.SyncedAt, MaxStale: maxStale})
 	s.tokens = apitoken.New(apitoken.Config{Store: o.Store, Directory: s.dir, Sessions: s.sessions, Feed: s.feed,
 		Now: o.Now, Log: o.Log, FlushInterval: o.FlushInterval})
 	s.feed.Subscribe(s.settings.Apply)

@@ -53,10 +53,17 @@ func (m *Manager) Resolve(ctx context.Context, token string) (*Session, error) {
 
 var unavailable = &apierr.Error{Kind: apierr.Unavailable, Message: "session state is being refreshed, retry shortly", RetryAfter: time.Second}
 
+// stale: the change feed has not been read for longer than MaxStale.
+var stale = &apierr.Error{Kind: apierr.Unavailable, Message: "the database is unavailable, retry shortly", RetryAfter: 2 * time.Second}
+
 // check refuses an ended, revoked, disabled or expired session.
 func (m *Manager) check(ctx context.Context, e *entry, now time.Time) error {
 	if e.ended.Load() {
 		return ErrInvalid
+	}
+	// Real (monotonic) time, not m.now: the feed stamps it with time.Now.
+	if m.maxStale > 0 && m.syncedAt != nil && time.Since(m.syncedAt()) > m.maxStale {
+		return stale
 	}
 	u, o := e.user.state.Load(), e.org.state.Load()
 	if u == nil || o == nil {

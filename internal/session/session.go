@@ -47,6 +47,13 @@ type Config struct {
 	// SweepInterval is how often expired sessions leave memory and the
 	// store (default 30s).
 	SweepInterval time.Duration
+	// SyncedAt reports when the change feed last read everything committed
+	// (feed.Feed.SyncedAt). With MaxStale > 0, cached sessions are refused
+	// with 503 while the feed is older than MaxStale: an instance cut off
+	// from its database cannot hear revocations other instances acknowledge,
+	// and must not honour them for longer than that. Nil or 0: no bound.
+	SyncedAt func() time.Time
+	MaxStale time.Duration
 }
 
 // Manager creates, resolves and ends sessions.
@@ -69,6 +76,9 @@ type Manager struct {
 	// insert it just after the revocation was applied.
 	applyMu sync.RWMutex
 	gen     atomic.Uint64
+
+	syncedAt func() time.Time
+	maxStale time.Duration
 
 	touches   touchQueue
 	flushEv   time.Duration
@@ -99,7 +109,7 @@ func New(cfg Config) *Manager {
 	return &Manager{store: cfg.Store, settings: cfg.Settings, feed: cfg.Feed, now: cfg.Now, log: cfg.Log,
 		cache: newCache(), reg: newRegistry(), negative: newNegative(1 << 16),
 		flushEv: cfg.FlushInterval, granule: cfg.TouchGranularity.Microseconds(), sweepEv: cfg.SweepInterval,
-		stop: make(chan struct{})}
+		syncedAt: cfg.SyncedAt, maxStale: cfg.MaxStale, stop: make(chan struct{})}
 }
 
 // Spec describes a session to create.

@@ -83,7 +83,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	n := 2 * runtime.GOMAXPROCS(0)
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return sqlstore.New(sqlstore.Config{Dialect: dialect{}, Read: read, Write: write, GroupCommit: true}), nil
+	return sqlstore.New(sqlstore.Config{Dialect: dialect{}, Read: read, Write: write, GroupCommit: true, PrepareStatements: true}), nil
 }
 
 type dialect struct{}

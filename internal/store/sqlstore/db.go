@@ -32,7 +32,8 @@ type Dialect interface {
 	// store.ErrUnavailable, or returns nil when it is neither.
 	Classify(err error) error
 	// Retryable reports serialization failures and deadlocks that a fresh
-	// attempt of the whole transaction may clear.
+	// attempt of the whole transaction may clear. err may be wrapped (look
+	// with errors.As).
 	Retryable(err error) bool
 }
 
@@ -48,10 +49,19 @@ type Config struct {
 	GroupCommit bool
 	// MaxBatch bounds a group commit (default 256).
 	MaxBatch int
+	// PrepareStatements caches prepared statements (see stmts.go). SQLite
+	// needs it (its driver parses every statement anew); pgx caches
+	// statements per connection itself, so PostgreSQL leaves it off.
+	PrepareStatements bool
 	// Wake is returned by Store.Wake (nil: polling only).
 	Wake <-chan struct{}
 	// OnClose runs after the pools are closed (listener shutdown, file locks).
 	OnClose func() error
+	// Timeout bounds every statement and every transaction whose context
+	// has no earlier deadline (0: no bound). A networked database that
+	// stops answering must turn into store.ErrUnavailable, not a request
+	// that hangs.
+	Timeout time.Duration
 }
 
 // DB is a store.Store over SQL.
@@ -90,6 +100,8 @@ func (db *DB) Wake() <-chan struct{} { return db.cfg.Wake }
 // Ping implements store.Store. It runs a real query on the read pool, so a
 // wedged database (not just a dead socket) makes it fail.
 func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	var one int
 	if err := db.cfg.Read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return db.wrap(err)
@@ -107,10 +119,12 @@ func (db *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if db.group != nil {
 		return db.group.submit(ctx, fn)
 	}
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = db.updateOnce(ctx, fn)
-		if err == nil || !db.cfg.Dialect.Retryable(errors.Unwrap(err)) {
+		if err == nil || !db.cfg.Dialect.Retryable(err) {
 			return err
 		}
 		// Back off a little before retrying a serialization failure.
@@ -158,6 +172,18 @@ func (db *DB) Close() error {
 		db.closeErr = errors.Join(errs...)
 	})
 	return db.closeErr
+}
+
+// bound returns ctx limited to the configured timeout unless it already
+// has an earlier deadline.
+func (db *DB) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if db.cfg.Timeout <= 0 {
+		return ctx, func() {}
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= db.cfg.Timeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, db.cfg.Timeout)
 }
 
 // rebind converts "?" placeholders to "$n" for numbered dialects, caching

@@ -49,7 +49,10 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, fsys fs.FS, dir string,
 	}
 	sort.Slice(migs, func(i, j int) bool { return migs[i].version < migs[j].version })
 
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+	// Created under the lock too: PostgreSQL's CREATE TABLE IF NOT EXISTS
+	// is not safe against itself (two sessions may both try to create the
+	// table's row type and one fails with a unique violation).
+	if err := ensureTable(ctx, db, lock); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	for _, m := range migs {
@@ -77,6 +80,23 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, fsys fs.FS, dir string,
 		}
 	}
 	return rows.Err()
+}
+
+func ensureTable(ctx context.Context, db *sql.DB, lock func(context.Context, *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if lock != nil {
+		if err := lock(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func applyOne(ctx context.Context, db *sql.DB, d Dialect, version int, body string, lock func(context.Context, *sql.Tx) error) error {
@@ -117,18 +137,24 @@ func applyOne(ctx context.Context, db *sql.DB, d Dialect, version int, body stri
 }
 
 // splitStatements splits a migration on ";" at line ends. Migrations keep
-// one statement per ";"-terminated block and no ";" inside literals.
+// one statement per ";"-terminated block and no ";" at a line end inside
+// literals, except in $$-quoted bodies (PostgreSQL functions), whose lines
+// never end a statement.
 func splitStatements(body string) []string {
 	var out []string
 	var cur strings.Builder
+	inBody := false
 	for _, line := range strings.Split(body, "\n") {
 		trimmed := strings.TrimSpace(line)
-		if strings.HasPrefix(trimmed, "--") || trimmed == "" {
+		if !inBody && (strings.HasPrefix(trimmed, "--") || trimmed == "") {
 			continue
 		}
 		cur.WriteString(line)
 		cur.WriteByte('\n')
-		if strings.HasSuffix(trimmed, ";") {
+		if strings.Count(line, "$$")%2 == 1 {
+			inBody = !inBody
+		}
+		if !inBody && strings.HasSuffix(trimmed, ";") {
 			out = append(out, strings.TrimSpace(cur.String()))
 			cur.Reset()
 		}

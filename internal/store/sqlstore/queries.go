@@ -41,7 +41,8 @@ func (q queries) ctx(ctx context.Context) context.Context {
 }
 
 func (q queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx = q.ctx(ctx)
+	ctx, cancel := q.db.bound(q.ctx(ctx))
+	defer cancel()
 	query = q.db.rebind(query)
 	var r sql.Result
 	var err error
@@ -54,8 +55,12 @@ func (q queries) exec(ctx context.Context, query string, args ...any) (sql.Resul
 }
 
 // stmt returns a prepared statement for query usable on q (bound to the
-// transaction when q is one), or nil to run the query unprepared.
+// transaction when q is one), or nil to run the query unprepared (always,
+// for backends whose driver caches statements itself).
 func (q queries) stmt(ctx context.Context, query string) *sql.Stmt {
+	if !q.db.cfg.PrepareStatements {
+		return nil
+	}
 	switch x := q.q.(type) {
 	case *sql.Tx:
 		if q.stmts != nil {
@@ -77,24 +82,53 @@ func (q queries) execN(ctx context.Context, query string, args ...any) (int64, e
 	return n, q.db.wrap(err)
 }
 
-func (q queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx = q.ctx(ctx)
-	query = q.db.rebind(query)
-	if st := q.stmt(ctx, query); st != nil {
-		rows, err := st.QueryContext(ctx, args...)
-		return rows, q.db.wrap(err)
-	}
-	rows, err := q.q.QueryContext(ctx, query, args...)
-	return rows, q.db.wrap(err)
+// rows is a result set whose deadline ends when it is closed.
+type rows struct {
+	*sql.Rows
+	cancel context.CancelFunc
 }
 
-func (q queries) row(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx = q.ctx(ctx)
+func (r *rows) Close() error {
+	err := r.Rows.Close()
+	r.cancel()
+	return err
+}
+
+func (q queries) query(ctx context.Context, query string, args ...any) (*rows, error) {
+	ctx, cancel := q.db.bound(q.ctx(ctx))
+	query = q.db.rebind(query)
+	var rs *sql.Rows
+	var err error
+	if st := q.stmt(ctx, query); st != nil {
+		rs, err = st.QueryContext(ctx, args...)
+	} else {
+		rs, err = q.q.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		cancel()
+		return nil, q.db.wrap(err)
+	}
+	return &rows{Rows: rs, cancel: cancel}, nil
+}
+
+// row is a single-row result whose deadline ends once it is scanned.
+type row struct {
+	*sql.Row
+	cancel context.CancelFunc
+}
+
+func (r row) Scan(dest ...any) error {
+	defer r.cancel()
+	return r.Row.Scan(dest...)
+}
+
+func (q queries) row(ctx context.Context, query string, args ...any) row {
+	ctx, cancel := q.db.bound(q.ctx(ctx))
 	query = q.db.rebind(query)
 	if st := q.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		return row{Row: st.QueryRowContext(ctx, args...), cancel: cancel}
 	}
-	return q.q.QueryRowContext(ctx, query, args...)
+	return row{Row: q.q.QueryRowContext(ctx, query, args...), cancel: cancel}
 }
 
 // lock and share return the dialect's row-locking suffixes.
@@ -102,18 +136,18 @@ func (q queries) lock() string  { return q.db.cfg.Dialect.ForUpdate() }
 func (q queries) share() string { return q.db.cfg.Dialect.ForShare() }
 
 // scanAll collects rows with scan, mapping errors.
-func scanAll[T any](q queries, rows *sql.Rows, err error, scan func(*sql.Rows) (T, error)) ([]T, error) {
+func scanAll[T any](q queries, rs *rows, err error, scan func(*sql.Rows) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer rs.Close()
 	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
+	for rs.Next() {
+		v, err := scan(rs.Rows)
 		if err != nil {
 			return nil, q.db.wrap(err)
 		}
 		out = append(out, v)
 	}
-	return out, q.db.wrap(rows.Err())
+	return out, q.db.wrap(rs.Err())
 }

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"cloudgate/internal/secret"
@@ -105,7 +107,9 @@ func (q txQueries) EndSessions(ctx context.Context, sel store.SessionSelector, a
 	}
 	// Select then update by id inside the same transaction: portable, and
 	// the caller needs the ids to tell the other instances.
-	rows, err := q.query(ctx, `SELECT id FROM sessions WHERE ended_at = 0 AND `+cond+q.lock(), args...)
+	// ORDER BY id: concurrent transactions lock rows in one order, so two
+	// of them ending overlapping sets cannot deadlock.
+	rows, err := q.query(ctx, `SELECT id FROM sessions WHERE ended_at = 0 AND `+cond+` ORDER BY id`+q.lock(), args...)
 	ids, err := scanAll(q.queries, rows, err, func(r *sql.Rows) (urn.UUID, error) {
 		var id urn.UUID
 		return id, r.Scan(&id)
@@ -122,7 +126,7 @@ func (q txQueries) EndSessions(ctx context.Context, sel store.SessionSelector, a
 }
 
 func (q txQueries) EndIdleSessions(ctx context.Context, cutoff, at time.Time) ([]urn.UUID, error) {
-	rows, err := q.query(ctx, `SELECT id FROM sessions WHERE ended_at = 0 AND idle = ? AND last_active < ?`+q.lock(),
+	rows, err := q.query(ctx, `SELECT id FROM sessions WHERE ended_at = 0 AND idle = ? AND last_active < ? ORDER BY id`+q.lock(),
 		true, store.Micros(cutoff))
 	ids, err := scanAll(q.queries, rows, err, func(r *sql.Rows) (urn.UUID, error) {
 		var id urn.UUID
@@ -141,6 +145,9 @@ func (q txQueries) EndIdleSessions(ctx context.Context, cutoff, at time.Time) ([
 }
 
 func (q txQueries) TouchSessions(ctx context.Context, touches []store.Touch) error {
+	// Update in id order so that instances writing behind overlapping sets
+	// at once lock rows in the same order (no deadlock on PostgreSQL).
+	touches = sortedTouches(touches)
 	for _, t := range touches {
 		if _, err := q.exec(ctx, sqlTouchSession, store.Micros(t.At), t.ID, store.Micros(t.At)); err != nil {
 			return err
@@ -153,4 +160,17 @@ func (q txQueries) PurgeSessions(ctx context.Context, cutoff time.Time) (int, er
 	c := store.Micros(cutoff)
 	n, err := q.execN(ctx, `DELETE FROM sessions WHERE (ended_at > 0 AND ended_at < ?) OR expires_at < ?`, c, c)
 	return int(n), err
+}
+
+// sortedTouches returns touches ordered by id, one per id with the latest
+// time (the caller's slice is left alone).
+func sortedTouches(touches []store.Touch) []store.Touch {
+	out := slices.Clone(touches)
+	slices.SortFunc(out, func(a, b store.Touch) int {
+		if c := bytes.Compare(a.ID[:], b.ID[:]); c != 0 {
+			return c
+		}
+		return b.At.Compare(a.At) // latest first, kept by the compaction below
+	})
+	return slices.CompactFunc(out, func(a, b store.Touch) bool { return a.ID == b.ID })
 }

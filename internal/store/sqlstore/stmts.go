@@ -58,7 +58,7 @@ func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
 	if len(c.m) >= maxStmts {
 		return nil
 	}
-	st, err := c.pool.PrepareContext(context.WithoutCancel(ctx), query)
+	st, err := c.pool.PrepareContext(ctx, query)
 	if err != nil {
 		return nil
 	}
@@ -108,6 +108,9 @@ func (t *txStmts) get(ctx context.Context, db *DB, tx *sql.Tx, query string) *sq
 // warm prepares the statements every session creation, token exchange and
 // write-behind runs, on the write pool, while no transaction can hold it.
 func (db *DB) warm(ctx context.Context) {
+	if !db.cfg.PrepareStatements {
+		return
+	}
 	share := db.cfg.Dialect.ForShare()
 	for _, q := range []string{sqlInsertSession, sqlPinUser + share, sqlPinToken + share, sqlTouchSession, sqlEndSession,
 		sqlEmit, sqlInsertAudit, "SAVEPOINT unit", "RELEASE unit", "ROLLBACK TO unit"} {

@@ -83,7 +83,7 @@ func (q txQueries) RevokeToken(ctx context.Context, id urn.UUID, at time.Time) (
 }
 
 func (q txQueries) TouchTokens(ctx context.Context, touches []store.Touch) error {
-	for _, t := range touches {
+	for _, t := range sortedTouches(touches) {
 		if _, err := q.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?`,
 			store.Micros(t.At), t.ID, store.Micros(t.At)); err != nil {
 			return err

@@ -1,0 +1,210 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cloudgate/cloudgatetest"
+	"cloudgate/internal/audit"
+	"cloudgate/internal/identity"
+	"cloudgate/internal/secret"
+	sessionpkg "cloudgate/internal/session"
+	"cloudgate/internal/store"
+	"cloudgate/internal/store/postgres/pgtest"
+	"cloudgate/internal/store/sqlite"
+	"cloudgate/internal/urn"
+)
+
+func newDatabase(tb testing.TB) string { return pgtest.NewDatabase(tb) }
+
+// benchDatabase is a fresh database with CLOUDGATE_BENCH_PG_PARAMS (for
+// example "pool_max_conns=32") appended to its DSN.
+func benchDatabase(tb testing.TB) string {
+	dsn := pgtest.NewDatabase(tb)
+	if p := os.Getenv("CLOUDGATE_BENCH_PG_PARAMS"); p != "" {
+		dsn += "&" + p
+	}
+	return dsn
+}
+
+// backends names the stores compared, with a DSN maker ("" = cloudgatetest's
+// fresh SQLite file).
+var backends = []struct {
+	name string
+	dsn  func(testing.TB) string
+}{
+	{"sqlite", func(testing.TB) string { return "" }},
+	{"postgres", benchDatabase},
+}
+
+func startBench(b *testing.B, dsn string) *cloudgatetest.Server {
+	var opts []cloudgatetest.Option
+	if dsn != "" {
+		opts = append(opts, cloudgatetest.WithDSN(dsn))
+	}
+	return cloudgatetest.Start(b, opts...)
+}
+
+// BenchmarkValidate is token validation (GET sessions/current over TLS on
+// loopback) on one instance with each store. The hot path never touches
+// the store, so the two should be within noise of each other.
+//
+//	go test -run '^$' -bench Validate -benchtime 5s ./internal/cluster
+func BenchmarkValidate(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			srv := startBench(b, be.dsn(b))
+			tok, _ := inLogin(b, srv)
+			client := srv.Client()
+			client.Transport.(*http.Transport).MaxIdleConnsPerHost = 256
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				req, _ := http.NewRequest(http.MethodGet, srv.URL+"/cloudapi/1.0.0/sessions/current", nil)
+				req.Header.Set("Accept", accept)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				for pb.Next() {
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					// Read to the end so the connection is reused.
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Errorf("status %d", resp.StatusCode)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
+	}
+}
+
+// BenchmarkCreateSession creates sessions through session.Manager.Create
+// (the transaction an API-token exchange runs, less the token pin: pin the
+// user, insert the session, cache it) with 32 concurrent callers. It is
+// the store-bound part of a login; password logins add argon2id on top.
+//
+//	go test -run '^$' -bench CreateSession -benchtime 5s ./internal/cluster
+func BenchmarkCreateSession(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			srv := startBench(b, be.dsn(b))
+			ctx := context.Background()
+			dir := srv.Server.Directory()
+			// Many callers log in as a few dozen users, as a busy
+			// installation would.
+			var specs []sessionpkg.Spec
+			for i := range 32 {
+				name := fmt.Sprintf("bench%02d", i)
+				if _, err := dir.CreateUser(ctx, audit.CLI(), identity.UserSpec{Org: "acme", Name: name,
+					Password: cloudgatetest.Password, Role: "vApp Author"}); err != nil {
+					b.Fatal(err)
+				}
+				u, org, err := dir.User(ctx, "acme", name)
+				if err != nil {
+					b.Fatal(err)
+				}
+				role, err := dir.RoleOf(ctx, u)
+				if err != nil {
+					b.Fatal(err)
+				}
+				specs = append(specs, sessionpkg.Spec{User: u, Org: org, Role: role, Origin: store.OriginPassword,
+					Dialect: "cloudapi", ClientIP: "127.0.0.1"})
+			}
+			var failed atomic.Int64
+			var next atomic.Int64
+			b.SetParallelism(16) // 16 x GOMAXPROCS callers
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				spec := specs[int(next.Add(1))%len(specs)]
+				for pb.Next() {
+					if _, err := srv.Server.Sessions().Create(ctx, spec); err != nil {
+						failed.Add(1)
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sessions/s")
+			if n := failed.Load(); n > 0 {
+				b.Fatalf("%d creations failed", n)
+			}
+		})
+	}
+}
+
+// BenchmarkInsertSession is the raw store rate: one Update inserting one
+// session, from 16 x GOMAXPROCS concurrent callers.
+//
+//	go test -run '^$' -bench InsertSession -benchtime 5s ./internal/cluster
+func BenchmarkInsertSession(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			ctx := context.Background()
+			var st store.Store
+			var err error
+			if dsn := be.dsn(b); dsn != "" {
+				srv := startBench(b, dsn)
+				st = srv.Store()
+			} else {
+				st, err = sqlite.Open(ctx, b.TempDir()+"/bench.db")
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer st.Close()
+			}
+			userID, orgID := urn.New(), urn.New()
+			now := time.Now()
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					_, d := secret.NewToken(secret.PrefixSession)
+					s := store.Session{ID: urn.New(), Digest: d, UserID: userID, OrgID: orgID, Origin: store.OriginPassword,
+						Dialect: "cloudapi", ClientIP: "127.0.0.1", CreatedAt: now, LastActive: now, ExpiresAt: now.Add(time.Hour), Idle: true}
+					if err := st.Update(ctx, func(tx store.Tx) error { return tx.InsertSession(ctx, s) }); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "inserts/s")
+		})
+	}
+}
+
+// BenchmarkPasswordLogin is POST /cloudapi/1.0.0/sessions against one
+// `cloudgate serve` process with production argon2id parameters, with
+// enough concurrent callers to keep its hash workers busy. It is bound by
+// hashing, not by the store; the store-bound part is BenchmarkCreateSession.
+//
+//	go test -run '^$' -bench PasswordLogin -benchtime 10s ./internal/cluster
+func BenchmarkPasswordLogin(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			dsn := be.dsn(b)
+			if dsn == "" {
+				dsn = "sqlite://" + b.TempDir() + "/cloudgate.db"
+			}
+			in := startOne(b, dsn, "A")
+			b.SetParallelism(2) // keeps the hash workers (one per CPU) busy
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, code, err := login(in, "alice", "acme", userPassword); err != nil {
+						b.Errorf("login: %d %v", code, err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
+		})
+	}
+}
