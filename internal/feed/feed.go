@@ -102,14 +102,17 @@ func (f *Feed) dispatch(ctx context.Context, c store.Change) bool {
 // just loaded its state, so older changes are already reflected) and polls
 // until ctx ends.
 func (f *Feed) Start(ctx context.Context) error {
-	first, last, err := f.store.ChangeBounds(ctx)
+	_, last, err := f.store.ChangeBounds(ctx)
 	if err != nil {
 		return err
 	}
 	// A transaction may hold a number below last and commit after this
 	// read (PostgreSQL hands sequence numbers out before commit): numbers
-	// missing just below last are gaps to wait for, as in Poll.
-	from := max(first, last-startWindow+1)
+	// missing just below last are gaps to wait for, as in Poll. The lowest
+	// committed number is no bound: the late one may be lower than every
+	// committed one (numbers that were purged instead are simply waited for
+	// in vain until the gap expires).
+	from := max(1, last-startWindow+1)
 	recent, err := f.store.Changes(ctx, from-1, nil, startWindow)
 	if err != nil {
 		return err

@@ -75,7 +75,7 @@ func TestFeedDeliversOutOfOrderCommits(t *testing.T) {
 	}
 	for _, want := range []urn.UUID{late1, early2, late2} {
 		if !slices.Contains(got, want) {
-			t.Fatalf("delivered %v; missing %v", got, want)
+			t.Fatalf("delivered %v; missing %v (late1 %v, early1 %v, late2 %v, early2 %v)", got, want, late1, early1, late2, early2)
 		}
 	}
 	if slices.Contains(got, early1) {
