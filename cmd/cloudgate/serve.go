@@ -35,6 +35,7 @@ type serveFlags struct {
 	logLevel       string
 	logFormat      string
 	hashWorkers    int
+	debugListen    string
 	maxStale       time.Duration
 }
 
@@ -52,6 +53,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
+	fs.StringVar(&f.debugListen, "debug-listen", "", "loopback `address` for Go profiling (net/http/pprof); off by default")
 	fs.IntVar(&f.hashWorkers, "hash-workers", runtime.NumCPU(), "password hashes computed at once (each holds 19 MiB and a core)")
 	fs.DurationVar(&f.maxStale, "max-stale", server.DefaultMaxStale,
 		"serve sessions from memory for at most this `long` while the database cannot be read (then 503); 0 = without bound")
@@ -89,12 +91,6 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if f.hashWorkers < 1 || f.hashWorkers > 64 {
 		return usagef("--hash-workers must be 1-64")
 	}
-	// The hash workers run on their own low-priority OS threads; each holds
-	// a Go processor while it hashes, so add as many processors as workers.
-	// Request goroutines then never wait for a hash to be preempted, and the
-	// kernel gives hashing only the CPU requests leave idle.
-	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + f.hashWorkers)
-
 	st, err := backend.Open(ctx, f.store.ResolvedDSN(), backend.WithLog(log))
 	if err != nil {
 		return err
@@ -108,7 +104,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	srv, err := server.New(ctx, server.Options{Store: st, PublicURL: f.publicURL, TrustedProxies: proxies,
 		Dialects: dialects, Log: log, Build: "cloudgate-" + version, MaxStale: maxStale,
-		Hasher: secret.HasherConfig{Workers: f.hashWorkers, LowPriority: true}})
+		Hasher: secret.HasherConfig{Workers: f.hashWorkers}})
 	if err != nil {
 		st.Close()
 		return err
@@ -140,6 +136,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			return err
 		}
 		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if f.debugListen != "" {
+		if err := startDebug(f.debugListen, log); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {

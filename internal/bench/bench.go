@@ -7,8 +7,12 @@
 package bench
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
+	"sync"
 )
 
 // BareValidation is the reference for bearer validation: a handler that
@@ -23,5 +27,35 @@ func BareValidation(token string, body []byte) http.Handler {
 		}
 		w.Header().Set("Content-Type", "application/json;version=37.0")
 		w.Write(body)
+	})
+}
+
+// BareExchange is the reference for the API-token exchange: parse the
+// form, SHA-256 the token, look it up, make 32 random bytes into a session
+// token, insert it into a map, answer. Nothing is durable; cloudgate's
+// exchange makes every session it acknowledges survive a crash.
+func BareExchange(apiToken string) http.Handler {
+	tokens := map[[32]byte]string{sha256.Sum256([]byte(apiToken)): "owner"}
+	var mu sync.Mutex
+	sessions := map[[32]byte]string{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "refresh_token" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		owner, ok := tokens[sha256.Sum256([]byte(r.PostForm.Get("refresh_token")))]
+		if !ok {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		var raw [32]byte
+		rand.Read(raw[:])
+		tok := base64.RawURLEncoding.EncodeToString(raw[:])
+		mu.Lock()
+		sessions[sha256.Sum256([]byte(tok))] = owner
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write([]byte(`{"access_token":"` + tok + `","token_type":"Bearer","expires_in":86400,"refresh_token":null}`))
 	})
 }

@@ -4,15 +4,19 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -85,6 +89,26 @@ func TestFigures(t *testing.T) {
 	report("validation req/s during a login flood", fmt.Sprintf("%.0f", during.rate), fmt.Sprintf("%.0f", ourRate), fmt.Sprintf("%.2f", during.rate/ourRate))
 	report("  (logins/s during that flood)", fmt.Sprintf("%.1f", flood.rate), "", "")
 
+	// API-token exchange (refresh_token grant) against the bare in-memory
+	// exchange; every session cloudgate acknowledges is durable.
+	apiToken := issueAPIToken(t, f.base, tok)
+	bareEx := httptest.NewServer(BareExchange(apiToken))
+	defer bareEx.Close()
+	exScript := exchangeScript(t, apiToken)
+	var bareExRate, exRate float64
+	var exErrors int
+	for i := 0; i < 2; i++ {
+		bareExRate += wrk(t, dur, 64, bareEx.URL+"/oauth/tenant/acme/token", nil, exScript).rate / 2
+		r := wrk(t, dur, 64, f.base+"/oauth/tenant/acme/token", nil, exScript)
+		exRate += r.rate / 2
+		exErrors += r.errors
+	}
+	report("API-token exchanges/s (durable vs bare in-memory)", fmt.Sprintf("%.0f", exRate), fmt.Sprintf("%.0f", bareExRate), fmt.Sprintf("%.2f", exRate/bareExRate))
+	report("API-token exchanges/s vs password logins/s", fmt.Sprintf("%.0f", exRate), fmt.Sprintf("%.1f", logins.rate), fmt.Sprintf("%.0f", exRate/logins.rate))
+	if exErrors > 0 {
+		t.Errorf("%d exchange responses were not 2xx", exErrors)
+	}
+
 	t.Log("figures:")
 	for _, r := range rows {
 		t.Logf("| %s | %s | %s | %s |", r[0], r[1], r[2], r[3])
@@ -132,6 +156,44 @@ func loginScript(t *testing.T) string {
 	p := filepath.Join(t.TempDir(), "login.lua")
 	basic := base64.StdEncoding.EncodeToString([]byte("bob@acme:" + password))
 	os.WriteFile(p, []byte(fmt.Sprintf("wrk.method = \"POST\"\nwrk.headers[\"Authorization\"] = \"Basic %s\"\nwrk.headers[\"Accept\"] = \"application/*;version=37.0\"\n", basic)), 0o600)
+	return p
+}
+
+// issueAPIToken registers an API token for the session tok and returns its
+// secret (register, then the jwt-bearer grant).
+func issueAPIToken(t *testing.T, base, tok string) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/oauth/tenant/acme/register", strings.NewReader(`{"client_name":"bench"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg struct {
+		ClientID string `json:"client_id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&reg)
+	resp.Body.Close()
+	form := url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {tok}, "client_id": {reg.ClientID}}
+	resp, err = http.PostForm(base+"/oauth/tenant/acme/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grant struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&grant)
+	resp.Body.Close()
+	if grant.RefreshToken == "" {
+		t.Fatalf("no API token issued (register %q, status %d)", reg.ClientID, resp.StatusCode)
+	}
+	return grant.RefreshToken
+}
+
+func exchangeScript(t *testing.T, apiToken string) string {
+	p := filepath.Join(t.TempDir(), "exchange.lua")
+	os.WriteFile(p, []byte(fmt.Sprintf("wrk.method = \"POST\"\nwrk.body = \"grant_type=refresh_token&refresh_token=%s\"\nwrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n", apiToken)), 0o600)
 	return p
 }
 

@@ -29,7 +29,7 @@ func cloudgate(tb testing.TB, params secret.Params, workers int) (*httptest.Serv
 		tb.Fatal(err)
 	}
 	srv, err := server.New(ctx, server.Options{Store: st, Log: slog.New(slog.DiscardHandler),
-		Hasher: secret.HasherConfig{Params: params, Workers: workers, LowPriority: true}})
+		Hasher: secret.HasherConfig{Params: params, Workers: workers}})
 	if err != nil {
 		tb.Fatal(err)
 	}

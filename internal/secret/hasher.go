@@ -11,17 +11,16 @@ import (
 
 // Hasher runs argon2id on a fixed set of worker goroutines. It bounds how
 // many hashes run at once (each holds 19 MiB and a core for ~25 ms), makes
-// excess callers wait at most MaxWait and then answers Unavailable, and, on
-// Linux, runs the workers on OS threads with the lowest scheduling priority.
+// excess callers wait at most MaxWait and then answers Unavailable.
 //
-// The priority matters on small machines: with GOMAXPROCS raised by the
-// number of workers (see ExtraProcs), request goroutines keep their own
-// processors and the kernel gives hashing only the CPU that requests leave
-// idle. A login flood then saturates the cores without starving token
-// validation, while logins alone still reach the machine's argon2 ceiling.
+// When Busy reports that the process is serving other requests, only the
+// first worker takes jobs: hashing then holds at most one core, so a login
+// flood cannot starve token validation on a small machine, while logins
+// alone still use every core and reach the machine's argon2 ceiling.
 type Hasher struct {
 	params  Params
 	maxWait time.Duration
+	busy    func() bool
 	jobs    chan hashJob
 	wg      sync.WaitGroup
 	closing chan struct{}
@@ -46,8 +45,9 @@ type HasherConfig struct {
 	Params  Params
 	Workers int           // default runtime.NumCPU()
 	MaxWait time.Duration // default 2s
-	// LowPriority lowers the workers' OS thread priority (Linux only).
-	LowPriority bool
+	// Busy, if set, reports whether the process is busy with other work;
+	// while it is, only one worker hashes.
+	Busy func() bool
 }
 
 // NewHasher starts the workers. Close stops them.
@@ -61,10 +61,10 @@ func NewHasher(cfg HasherConfig) *Hasher {
 	if cfg.Params == (Params{}) {
 		cfg.Params = DefaultParams()
 	}
-	h := &Hasher{params: cfg.Params, maxWait: cfg.MaxWait, jobs: make(chan hashJob), closing: make(chan struct{})}
+	h := &Hasher{params: cfg.Params, maxWait: cfg.MaxWait, busy: cfg.Busy, jobs: make(chan hashJob), closing: make(chan struct{})}
 	for i := 0; i < cfg.Workers; i++ {
 		h.wg.Add(1)
-		go h.work(cfg.LowPriority)
+		go h.work(i == 0)
 	}
 	return h
 }
@@ -72,16 +72,21 @@ func NewHasher(cfg HasherConfig) *Hasher {
 // Params returns the parameters new hashes are made with.
 func (h *Hasher) Params() Params { return h.params }
 
-func (h *Hasher) work(low bool) {
+// work runs jobs. Every worker but the first stands aside while the
+// process is busy: it checks between jobs, so a hash in progress finishes.
+func (h *Hasher) work(first bool) {
 	defer h.wg.Done()
-	if low {
-		// The thread keeps its lowered priority for life: the goroutine never
-		// unlocks it, so the runtime discards the thread when the worker
-		// exits instead of reusing it for ordinary goroutines.
-		runtime.LockOSThread()
-		lowerThreadPriority()
-	}
+	pause := time.NewTicker(5 * time.Millisecond)
+	defer pause.Stop()
 	for {
+		if !first && h.busy != nil && h.busy() {
+			select {
+			case <-h.closing:
+				return
+			case <-pause.C:
+				continue
+			}
+		}
 		select {
 		case <-h.closing:
 			return
@@ -93,6 +98,8 @@ func (h *Hasher) work(low bool) {
 				r.phc = HashPassword(j.pw, h.params)
 			}
 			j.done <- r
+		case <-pause.C:
+			// Re-check busy now and then even when no job comes.
 		}
 	}
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,12 +13,14 @@ import (
 )
 
 // fixedHeaders are header values every response carries.
+// X-Frame-Options is not among them: API answers are not pages; the web
+// page sets its own framing policy.
 type fixedHeaders struct {
-	nosniff, deny, noStore, hsts []string
+	nosniff, noStore, hsts []string
 }
 
 func newFixedHeaders() fixedHeaders {
-	return fixedHeaders{nosniff: []string{"nosniff"}, deny: []string{"DENY"}, noStore: []string{"no-store"}, hsts: []string{"max-age=63072000"}}
+	return fixedHeaders{nosniff: []string{"nosniff"}, noStore: []string{"no-store"}, hsts: []string{"max-age=63072000"}}
 }
 
 // maxBody bounds every request body; handlers that expect less bound more.
@@ -31,20 +32,20 @@ const maxBody = 1 << 20
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		s.load.hit()
 		info := &reqctx.Info{ID: reqctx.NewID(r.Header.Get(vcd.HeaderClientReqID)), ClientIP: reqctx.ClientIP(r, s.trusted), Start: start}
 		h := w.Header()
 		h["X-VMWARE-VCLOUD-REQUEST-ID"] = []string{info.ID}
 		// Fixed values share one backing slice (never appended to in place:
 		// its capacity is its length) to spare allocations per request.
 		h["X-Content-Type-Options"] = s.fixed.nosniff
-		h["X-Frame-Options"] = s.fixed.deny
 		h["Cache-Control"] = s.fixed.noStore
 		if r.TLS != nil {
 			h["Strict-Transport-Security"] = s.fixed.hsts
 		}
-		sw := &statusWriter{ResponseWriter: w, start: start}
+		sw := &statusWriter{ResponseWriter: w}
 		r2 := r.WithContext(reqctx.With(r.Context(), info))
-		if r.Body != nil {
+		if r.Body != nil && r.Body != http.NoBody {
 			r2.Body = http.MaxBytesReader(sw, r.Body, maxBody)
 		}
 		defer func() {
@@ -84,11 +85,9 @@ func writeInternal(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// statusWriter records the status for metrics and stamps the execution
-// time header Cloud Director sends.
+// statusWriter records the status for metrics.
 type statusWriter struct {
 	http.ResponseWriter
-	start  time.Time
 	status int
 	wrote  bool
 }
@@ -97,7 +96,6 @@ func (w *statusWriter) WriteHeader(code int) {
 	if !w.wrote {
 		w.wrote = true
 		w.status = code
-		w.Header()["X-VMWARE-VCLOUD-REQUEST-EXECUTION-TIME"] = []string{strconv.FormatInt(time.Since(w.start).Milliseconds(), 10)}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }

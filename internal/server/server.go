@@ -86,6 +86,7 @@ type Server struct {
 	handler  http.Handler
 	trusted  []netip.Prefix
 	fixed    fixedHeaders
+	load     *loadMeter
 	cancel   context.CancelFunc
 }
 
@@ -121,6 +122,10 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	var err error
 	if s.settings, err = settings.Load(ctx, o.Store, s.feed, o.Now); err != nil {
 		return nil, fmt.Errorf("loading settings: %w", err)
+	}
+	s.load = newLoadMeter(busyRate)
+	if o.Hasher.Busy == nil {
+		o.Hasher.Busy = s.load.busy
 	}
 	s.hasher = secret.NewHasher(o.Hasher)
 	s.dir = identity.New(identity.Config{Store: o.Store, Hasher: s.hasher, Feed: s.feed, Now: o.Now, Log: o.Log})

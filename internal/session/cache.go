@@ -28,6 +28,7 @@ type entry struct {
 	created int64 // Unix microseconds
 	expires int64
 	idle    bool
+	view    atomic.Pointer[cachedView]
 	last    atomic.Int64 // last activity seen by this instance (max-merged with the store)
 	queued  atomic.Int64 // last activity handed to the write-behind queue
 	ended   atomic.Bool

@@ -8,8 +8,8 @@ import (
 	"cloudgate/internal/urn"
 )
 
-// Session is a resolved session as one request sees it: who it belongs to,
-// what it may do, and its bookkeeping.
+// Session is a resolved session: who it belongs to, what it may do, and its
+// bookkeeping. It is shared between requests and must not be modified.
 type Session struct {
 	ID        urn.UUID
 	Principal authz.Principal
@@ -21,28 +21,43 @@ type Session struct {
 	ClientIP  string
 	UserAgent string
 	Created   time.Time
-	// LastActive is the latest activity this instance knows of (this
-	// request included).
-	LastActive time.Time
-	Expires    time.Time
+	Expires   time.Time
 	// IdleTimeout is the idle timeout that applies (zero: none).
 	IdleTimeout time.Duration
 }
 
+// cachedView is a Session built from particular states; it stays valid
+// while the entry's refs hold exactly those states.
+type cachedView struct {
+	v    *Session
+	u    *userState
+	o    *orgState
+	r    *roleState
+	idle time.Duration
+}
+
+// view returns e's Session, reusing the one built for the same states:
+// every request of a session would otherwise allocate its own.
 func (m *Manager) view(e *entry, now time.Time) *Session {
 	u, o := e.user.state.Load(), e.org.state.Load()
 	if u == nil || o == nil {
 		return nil
 	}
+	r := u.role.state.Load()
+	var idle time.Duration
+	if e.idle {
+		idle = m.settings.Get().IdleTimeout
+	}
+	if c := e.view.Load(); c != nil && c.u == u && c.o == o && c.r == r && c.idle == idle {
+		return c.v
+	}
 	v := &Session{ID: e.id, Principal: principalOf(e, u, o), Origin: e.origin, Dialect: e.dialect, ParentID: e.parent,
-		ClientIP: e.ip, UserAgent: e.ua, Created: store.FromMicros(e.created), LastActive: store.FromMicros(e.last.Load()),
-		Expires: store.FromMicros(e.expires)}
-	if r := u.role.state.Load(); r != nil {
+		ClientIP: e.ip, UserAgent: e.ua, Created: store.FromMicros(e.created), Expires: store.FromMicros(e.expires),
+		IdleTimeout: idle}
+	if r != nil {
 		v.RoleID, v.RoleName = r.id, r.name
 	}
-	if e.idle {
-		v.IdleTimeout = m.settings.Get().IdleTimeout
-	}
+	e.view.Store(&cachedView{v: v, u: u, o: o, r: r, idle: idle})
 	return v
 }
 

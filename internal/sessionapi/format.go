@@ -169,6 +169,8 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	// The source system sends these on every answer (vcd-api.md §3.1).
+	w.Header().Set("X-Frame-Options", "DENY")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

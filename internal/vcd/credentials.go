@@ -40,7 +40,9 @@ func SessionToken(h http.Header) (string, error) {
 		tok = v
 		return nil
 	}
-	for _, a := range h.Values("Authorization") {
+	// Index the map with canonical keys: Header.Values canonicalises its
+	// argument on every call, and this runs on every request.
+	for _, a := range h["Authorization"] {
 		scheme, rest, _ := strings.Cut(strings.TrimSpace(a), " ")
 		if strings.EqualFold(scheme, "Bearer") {
 			if err := take(rest); err != nil {
@@ -48,11 +50,14 @@ func SessionToken(h http.Header) (string, error) {
 			}
 		}
 	}
-	for _, name := range []string{HeaderAccessToken, HeaderLegacyToken} {
-		for _, v := range h.Values(name) {
-			if err := take(v); err != nil {
-				return "", err
-			}
+	for _, v := range h[HeaderAccessToken] {
+		if err := take(v); err != nil {
+			return "", err
+		}
+	}
+	for _, v := range h[HeaderLegacyToken] {
+		if err := take(v); err != nil {
+			return "", err
 		}
 	}
 	return tok, nil

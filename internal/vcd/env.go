@@ -92,7 +92,7 @@ type HandlerFunc func(c *Call) error
 func (env *Env) Handle(format Format, auth bool, h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &Call{W: w, R: r}
-		v, err := Negotiate(r.Header.Values("Accept"))
+		v, err := Negotiate(r.Header["Accept"])
 		if err != nil {
 			env.Error(format, w, r, nil, err)
 			return

@@ -117,13 +117,23 @@ func WriteJSON(w http.ResponseWriter, status int, v *Version, body any) {
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json"+versionSuffix(v))
+	w.Header()["Content-Type"] = []string{jsonType(v)}
 	w.WriteHeader(status)
 	w.Write(out)
 }
 
 // xmlHeader is the prolog Cloud Director sends.
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
+
+func jsonType(v *Version) string {
+	if v == nil {
+		return "application/json"
+	}
+	if v.jsonType != "" {
+		return v.jsonType
+	}
+	return "application/json;version=" + v.Text
+}
 
 // versionSuffix renders ";version=X". There is deliberately no charset
 // parameter: Cloud Director sends none, clients split the media type on
@@ -138,7 +148,7 @@ func versionSuffix(v *Version) string {
 
 // WriteJSONBytes writes an already rendered JSON body.
 func WriteJSONBytes(w http.ResponseWriter, status int, v *Version, body []byte) {
-	w.Header().Set("Content-Type", "application/json"+versionSuffix(v))
+	w.Header()["Content-Type"] = []string{jsonType(v)}
 	w.WriteHeader(status)
 	w.Write(body)
 }

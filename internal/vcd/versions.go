@@ -17,6 +17,9 @@ type Version struct {
 	Major      int
 	Minor      int
 	Deprecated bool
+	// jsonType is "application/json;version=<Text>", built once: every
+	// JSON answer sends it.
+	jsonType string
 }
 
 // Supported lists the versions cloudgate serves, ascending. Nothing at or
@@ -35,6 +38,7 @@ var versionTable = func() [15]Version {
 	for i, t := range texts {
 		v, _ := parseVersion(t)
 		v.Deprecated = t == "5.6"
+		v.jsonType = "application/json;version=" + t
 		out[i] = v
 	}
 	return out
