@@ -87,6 +87,7 @@ type Service struct {
 	fails    *limiter
 	used     *usage
 	flushEv  time.Duration
+	grants   *grantCache
 
 	stop      chan struct{}
 	done      sync.WaitGroup
@@ -116,8 +117,11 @@ func New(cfg Config) *Service {
 	}
 	return &Service{store: cfg.Store, dir: cfg.Directory, sessions: cfg.Sessions, feed: cfg.Feed, now: cfg.Now,
 		log: cfg.Log, maxPer: cfg.MaxPerUser, fails: newLimiter(cfg.FailureBudget, cfg.FailureWindow),
-		used: newUsage(), flushEv: cfg.FlushInterval, stop: make(chan struct{})}
+		used: newUsage(), flushEv: cfg.FlushInterval, grants: newGrantCache(100_000), stop: make(chan struct{})}
 }
+
+// Apply is the change-feed handler of the service's caches.
+func (s *Service) Apply(ctx context.Context, c store.Change) error { return s.grants.Apply(ctx, c) }
 
 // Realm is the organization an /oauth endpoint serves: /oauth/provider is
 // the System org, /oauth/tenant/{org} a tenant. A token, an assertion or a

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cloudgate/internal/apierr"
+	"cloudgate/internal/identity"
 	"cloudgate/internal/secret"
 	"cloudgate/internal/session"
 	"cloudgate/internal/store"
@@ -48,12 +49,19 @@ func (s *Service) Exchange(ctx context.Context, realm Realm, refreshToken, clien
 		return fail()
 	}
 	d := secret.DigestOf(refreshToken)
-	t, err := s.store.TokenByDigest(ctx, d)
-	if errors.Is(err, store.ErrNotFound) {
-		return fail()
-	}
-	if err != nil {
-		return Grant{}, storeErr(err, "API token")
+	t, cached := s.grants.token(d)
+	if !cached {
+		var err error
+		t, err = s.store.TokenByDigest(ctx, d)
+		if errors.Is(err, store.ErrNotFound) {
+			return fail()
+		}
+		if err != nil {
+			return Grant{}, storeErr(err, "API token")
+		}
+		if t.RevokedAt.IsZero() {
+			s.grants.putToken(d, t)
+		}
 	}
 	if !secret.Equal(t.Digest, d) || !t.RevokedAt.IsZero() || expired(t, now) {
 		return fail()
@@ -63,7 +71,7 @@ func (s *Service) Exchange(ctx context.Context, realm Realm, refreshToken, clien
 			return Grant{}, oauthError(apierr.Invalid, CodeInvalidGrant, "the API token was not issued to this client_id")
 		}
 	}
-	acct, err := s.dir.UserByID(ctx, t.OwnerID)
+	acct, err := s.owner(ctx, t.OwnerID, false)
 	if err != nil {
 		return Grant{}, grantErr(err)
 	}
@@ -75,7 +83,45 @@ func (s *Service) Exchange(ctx context.Context, realm Realm, refreshToken, clien
 		s.log.Info("API token of a disabled account refused", "token", t.ID.String(), "user", acct.User.Name, "org", acct.Org.Name)
 		return Grant{}, errInvalidGrant
 	}
-	issued, err := s.sessions.Create(ctx, session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
+	issued, err := s.create(ctx, acct, t, d, c)
+	if err != nil && apierr.Is(err, apierr.Unauthenticated) {
+		// The cached account went stale (a password change, say): read it
+		// again and retry once.
+		if acct, err = s.owner(ctx, t.OwnerID, true); err != nil {
+			return Grant{}, grantErr(err)
+		}
+		if !acct.User.Enabled || !acct.Org.Enabled {
+			return Grant{}, errInvalidGrant
+		}
+		issued, err = s.create(ctx, acct, t, d, c)
+	}
+	if err != nil {
+		return Grant{}, grantErr(err)
+	}
+	s.used.touch(t.ID, now)
+	return Grant{TokenID: t.ID, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created)}, nil
+}
+
+// owner returns the account owning a token, from the grant cache unless
+// fresh is set.
+func (s *Service) owner(ctx context.Context, id urn.UUID, fresh bool) (identity.Account, error) {
+	if !fresh {
+		if a, ok := s.grants.account(id); ok {
+			return a, nil
+		}
+	}
+	a, err := s.dir.UserByID(ctx, id)
+	if err != nil {
+		s.grants.dropAccount(id)
+		return a, err
+	}
+	s.grants.putAccount(a)
+	return a, nil
+}
+
+// create makes the session of a refresh_token grant.
+func (s *Service) create(ctx context.Context, acct identity.Account, t store.APIToken, d secret.Digest, c Client) (session.Issued, error) {
+	return s.sessions.Create(ctx, session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
 		Origin: store.OriginAPIToken, Dialect: "oauth", TokenID: t.ID, ClientIP: c.IP, UserAgent: c.UserAgent,
 		Guard: func(ctx context.Context, tx store.Tx) error {
 			// Pin the row: a revocation committing now either waits for
@@ -91,21 +137,8 @@ func (s *Service) Exchange(ctx context.Context, realm Realm, refreshToken, clien
 			if !cur.RevokedAt.IsZero() || !secret.Equal(cur.Digest, d) {
 				return errInvalidGrant
 			}
-			// An org disabled since the read above ends its sessions in
-			// the transaction that disables it; refuse rather than make a
-			// session that would be refused on first use.
-			org, err := tx.OrgByID(ctx, cur.OrgID)
-			if err != nil {
-				return err
-			}
-			if !org.Enabled {
-				return errInvalidGrant
-			}
+			// The owner and its org are re-checked by Create (PinOwner): a
+			// disable committed since they were read refuses the session.
 			return nil
 		}})
-	if err != nil {
-		return Grant{}, grantErr(err)
-	}
-	s.used.touch(t.ID, now)
-	return Grant{TokenID: t.ID, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created)}, nil
 }

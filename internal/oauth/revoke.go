@@ -27,7 +27,7 @@ func (a *API) revoke(w http.ResponseWriter, r *http.Request, realm apitoken.Real
 	switch {
 	case tok == "":
 		return apierr.New(apierr.Invalid, "token is required").WithCode(apitoken.CodeInvalidRequest)
-	case secret.HasPrefix(tok, secret.PrefixSession):
+	case secret.IsSessionToken(tok):
 		err = a.endSession(r, realm, tok)
 	case secret.HasPrefix(tok, secret.PrefixSARefresh):
 		// A live service-account token must not be reported revoked

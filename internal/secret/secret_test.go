@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cloudgate/internal/apierr"
+	"cloudgate/internal/urn"
 )
 
 func TestTokens(t *testing.T) {
@@ -120,5 +121,26 @@ func TestHasherBackpressure(t *testing.T) {
 	}
 	if ok == 0 || unavailable == 0 {
 		t.Fatalf("%d hashed, %d refused; want some of each", ok, unavailable)
+	}
+}
+
+func TestSessionTokens(t *testing.T) {
+	id := urn.NewTimeOrdered(time.Now())
+	tok, d := NewSessionToken(id)
+	if len(tok) != 68 || !strings.HasPrefix(tok, PrefixSession) || strings.ContainsAny(tok, "+/=") || !Plausible(tok) {
+		t.Fatalf("token %q", tok)
+	}
+	if got, ok := SessionID(tok); !ok || got != id || !IsSessionToken(tok) || d != DigestOf(tok) {
+		t.Fatalf("SessionID = %v, %v", got, ok)
+	}
+	other, _ := NewSessionToken(id)
+	if other == tok {
+		t.Fatal("two tokens for one id are equal: the secret part is missing")
+	}
+	for _, bad := range []string{"", tok[:67], tok + "A", "cga_" + tok[4:], "cgs_" + strings.Repeat("!", 64),
+		"cgs_" + strings.Repeat("A", 64)} { // decodes, but to the zero id
+		if _, ok := SessionID(bad); ok {
+			t.Errorf("SessionID(%q) accepted", bad)
+		}
 	}
 }

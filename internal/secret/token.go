@@ -15,6 +15,8 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+
+	"cloudgate/internal/urn"
 )
 
 // Token prefixes name what a token is for, so a leaked token can be
@@ -60,6 +62,49 @@ func NewToken(prefix string) (string, Digest) {
 	base64.RawURLEncoding.Encode(buf[len(prefix):], raw[:])
 	s := string(buf)
 	return s, DigestOf(s)
+}
+
+// NewSessionToken returns a bearer token for the session with id, and its
+// digest: the prefix, then base64url of the 16-byte id followed by 32
+// random bytes (68 characters). The id part lets a store find the session
+// by its primary key instead of through an index of digests, which would
+// be random-keyed and cost a random page write per new session; the
+// random part is the secret. Only the digest of the whole token is stored
+// and compared, in constant time.
+func NewSessionToken(id urn.UUID) (string, Digest) {
+	var raw [16 + TokenBytes]byte
+	copy(raw[:16], id[:])
+	mustRead(raw[16:])
+	buf := make([]byte, len(PrefixSession)+base64.RawURLEncoding.EncodedLen(len(raw)))
+	copy(buf, PrefixSession)
+	base64.RawURLEncoding.Encode(buf[len(PrefixSession):], raw[:])
+	s := string(buf)
+	return s, DigestOf(s)
+}
+
+// sessionTokenLen is the length of NewSessionToken's tokens (68).
+const sessionTokenLen = len(PrefixSession) + (16+TokenBytes)*4/3 // 48 bytes: 64 base64 characters, no padding
+
+// IsSessionToken reports whether tok has the form of a session token.
+func IsSessionToken(tok string) bool {
+	_, ok := SessionID(tok)
+	return ok
+}
+
+// SessionID returns the session id a bearer token names, if tok has the
+// form NewSessionToken makes. It proves nothing: the caller must still
+// compare the token's digest with the stored one.
+func SessionID(tok string) (urn.UUID, bool) {
+	var id urn.UUID
+	if len(tok) != sessionTokenLen || tok[:len(PrefixSession)] != PrefixSession {
+		return id, false
+	}
+	var raw [16 + TokenBytes]byte
+	if n, err := base64.RawURLEncoding.Decode(raw[:], []byte(tok[len(PrefixSession):])); err != nil || n != len(raw) {
+		return id, false
+	}
+	copy(id[:], raw[:16])
+	return id, !id.IsZero()
 }
 
 // NewLegacyKey returns a 32-character lowercase hex key (128 bits) and its

@@ -143,6 +143,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		Now: o.Now, Log: o.Log, FlushInterval: o.FlushInterval})
 	s.feed.Subscribe(s.settings.Apply)
 	s.feed.Subscribe(s.sessions.Apply)
+	s.feed.Subscribe(s.tokens.Apply)
 	s.metrics = metrics.New(func() float64 { return float64(s.sessions.Active()) })
 
 	sys, err := s.dir.Org(ctx, identity.SystemOrgName)

@@ -8,6 +8,7 @@ import (
 	"cloudgate/internal/apierr"
 	"cloudgate/internal/secret"
 	"cloudgate/internal/store"
+	"cloudgate/internal/urn"
 )
 
 // ErrInvalid is returned for a missing, unknown, ended, expired or revoked
@@ -24,8 +25,11 @@ func (m *Manager) Resolve(ctx context.Context, token string) (*Session, error) {
 	d := secret.DigestOf(token)
 	e := m.cache.get(d)
 	if e == nil {
+		// Bearer tokens name their session; legacy keys are found by digest.
+		k := lookup{digest: d}
+		k.id, _ = secret.SessionID(token)
 		var err error
-		if e, err = m.load(ctx, d); err != nil {
+		if e, err = m.load(ctx, k); err != nil {
 			return nil, err
 		}
 	}
@@ -119,32 +123,47 @@ func (m *Manager) dropEntry(e *entry) {
 	m.cache.remove(e)
 }
 
+// lookup says how to find a presented token's session: by the id a bearer
+// token carries, or by digest for a legacy key (zero id).
+type lookup struct {
+	id     urn.UUID
+	digest secret.Digest
+}
+
 // load fetches a session this instance has not cached.
-func (m *Manager) load(ctx context.Context, d secret.Digest) (*entry, error) {
-	if m.negative.has(d) {
+func (m *Manager) load(ctx context.Context, k lookup) (*entry, error) {
+	if m.negative.has(k.digest) {
 		return nil, ErrInvalid
 	}
 	g0 := m.gen.Load()
-	rec, p, ok, err := m.fetch(ctx, d)
+	rec, p, ok, err := m.fetch(ctx, k)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		m.negative.add(d)
+		m.negative.add(k.digest)
 		return nil, ErrInvalid
 	}
 	return m.insert(ctx, rec, p, g0)
 }
 
 // fetch reads a session and its principal from the store; ok is false when
-// it does not exist or is no longer live.
-func (m *Manager) fetch(ctx context.Context, d secret.Digest) (rec store.Session, p principalRecs, ok bool, err error) {
-	rec, err = m.store.SessionByDigest(ctx, d)
+// it does not exist, is no longer live, or the token is not its own (a
+// forged token naming a real session id fails the digest comparison).
+func (m *Manager) fetch(ctx context.Context, k lookup) (rec store.Session, p principalRecs, ok bool, err error) {
+	if k.id.IsZero() {
+		rec, err = m.store.SessionByLegacyDigest(ctx, k.digest)
+	} else {
+		rec, err = m.store.SessionByID(ctx, k.id)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return rec, p, false, nil
 	}
 	if err != nil {
 		return rec, p, false, storeErr(err)
+	}
+	if !secret.Equal(rec.Digest, k.digest) && !secret.Equal(rec.LegacyDigest, k.digest) {
+		return rec, p, false, nil
 	}
 	if !rec.EndedAt.IsZero() || !m.now().Before(rec.ExpiresAt) {
 		return rec, p, false, nil

@@ -163,13 +163,14 @@ func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 	if spec.Lifetime > 0 {
 		life = spec.Lifetime
 	}
-	tok, digest := secret.NewToken(secret.PrefixSession)
+	id := urn.NewTimeOrdered(now)
+	tok, digest := secret.NewSessionToken(id)
 	var legacy string
 	var legacyDigest secret.Digest
 	if spec.Legacy {
 		legacy, legacyDigest = secret.NewLegacyKey()
 	}
-	rec := store.Session{ID: urn.New(), Digest: digest, LegacyDigest: legacyDigest, UserID: spec.User.ID,
+	rec := store.Session{ID: id, Digest: digest, LegacyDigest: legacyDigest, UserID: spec.User.ID,
 		OrgID: spec.Org.ID, Origin: spec.Origin, Dialect: spec.Dialect, TokenID: spec.TokenID, ParentID: spec.ParentID,
 		ClientIP: clean(spec.ClientIP, 64), UserAgent: clean(spec.UserAgent, 512), CreatedAt: now, LastActive: now,
 		ExpiresAt: now.Add(life), Idle: !spec.NoIdle}
@@ -183,15 +184,16 @@ func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 		}
 		// The user must be as it was when the credentials were checked:
 		// a password change or a disable committed in between ends the
-		// user's sessions, and this one must not slip past it.
-		cur, err := tx.PinUser(ctx, spec.User.ID)
+		// user's sessions, and this one must not slip past it. A disabled
+		// org ends its sessions the same way.
+		cur, err := tx.PinOwner(ctx, spec.User.ID)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return errStale
 			}
 			return err
 		}
-		if !cur.Enabled || !cur.ValidAfter.Equal(spec.User.ValidAfter) || cur.PasswordHash != spec.User.PasswordHash {
+		if !cur.Enabled || !cur.OrgEnabled || !cur.ValidAfter.Equal(spec.User.ValidAfter) || cur.PasswordHash != spec.User.PasswordHash {
 			return errStale
 		}
 		if err := tx.InsertSession(ctx, rec); err != nil {
@@ -244,7 +246,7 @@ func (m *Manager) insert(ctx context.Context, rec store.Session, p principalRecs
 		g0 = m.gen.Load()
 		var ok bool
 		var err error
-		rec, p, ok, err = m.fetch(ctx, rec.Digest)
+		rec, p, ok, err = m.fetch(ctx, lookup{id: rec.ID, digest: rec.Digest})
 		if err != nil {
 			return nil, err
 		}

@@ -59,6 +59,16 @@ type User struct {
 	UpdatedAt  time.Time
 }
 
+// Owner is the part of a user and its org that decides whether a session
+// may be created for it.
+type Owner struct {
+	Kind         UserKind
+	Enabled      bool
+	ValidAfter   time.Time
+	PasswordHash string
+	OrgEnabled   bool
+}
+
 // Role is a named set of rights.
 type Role struct {
 	ID          urn.UUID
@@ -121,6 +131,11 @@ type UserWriter interface {
 	// transaction ends, so that a session is only created if the user did
 	// not change (password, disable) since the credentials were checked.
 	PinUser(ctx context.Context, id urn.UUID) (User, error)
+	// PinOwner reads what creating a session re-checks about its user and
+	// the user's org, holding shared locks on both rows until the
+	// transaction ends: a concurrent disable or password change either
+	// waits for the new session (and then ends it) or is seen here.
+	PinOwner(ctx context.Context, userID urn.UUID) (Owner, error)
 	// DeleteUser removes a user row (service accounts); its sessions must
 	// have been ended first.
 	DeleteUser(ctx context.Context, id urn.UUID) error

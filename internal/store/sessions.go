@@ -82,9 +82,10 @@ type SessionRow struct {
 
 // SessionReader reads sessions.
 type SessionReader interface {
-	// SessionByDigest finds a session by the digest of its bearer token or of
-	// its legacy key, ended or not.
-	SessionByDigest(ctx context.Context, d secret.Digest) (Session, error)
+	// SessionByLegacyDigest finds a session by the digest of its legacy
+	// key, ended or not. (Bearer tokens carry their session's id: they are
+	// found with SessionByID and their digest compared to Digest.)
+	SessionByLegacyDigest(ctx context.Context, d secret.Digest) (Session, error)
 	SessionByID(ctx context.Context, id urn.UUID) (Session, error)
 	// Sessions lists live sessions with the total count before paging.
 	Sessions(ctx context.Context, q SessionQuery) ([]SessionRow, int, error)
@@ -92,7 +93,8 @@ type SessionReader interface {
 
 // SessionWriter changes sessions.
 type SessionWriter interface {
-	// InsertSession returns ErrConflict if a digest or the id is taken.
+	// InsertSession returns ErrConflict if the id or the legacy digest is
+	// taken.
 	InsertSession(ctx context.Context, s Session) error
 	// EndSession marks one live session ended; it reports false when the
 	// session was missing or already ended.

@@ -1,6 +1,9 @@
 package urn
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestRoundTrip(t *testing.T) {
 	for i := 0; i < 100; i++ {
@@ -42,5 +45,23 @@ func TestParseRejects(t *testing.T) {
 	}
 	if got, err := ParseEither(u.URN(Org), Org); err != nil || got != u {
 		t.Error("ParseEither rejected a urn")
+	}
+}
+
+func TestTimeOrdered(t *testing.T) {
+	base := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	prev := NewTimeOrdered(base)
+	for i := 1; i < 100; i++ {
+		u := NewTimeOrdered(base.Add(time.Duration(i) * time.Millisecond))
+		if u[6]>>4 != 7 || u[8]>>6 != 2 {
+			t.Fatalf("not a version 7 variant 1 uuid: %s", u)
+		}
+		if u.String() <= prev.String() {
+			t.Fatalf("%s does not sort after %s", u, prev)
+		}
+		if _, err := Parse(u.String()); err != nil {
+			t.Fatal(err)
+		}
+		prev = u
 	}
 }

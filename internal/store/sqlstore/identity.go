@@ -180,6 +180,20 @@ func (q txQueries) PinUser(ctx context.Context, id urn.UUID) (store.User, error)
 	return u, q.db.wrap(err)
 }
 
+// sqlPinOwner is prepared when the store opens: every session creation
+// runs it.
+const sqlPinOwner = `SELECT u.kind, u.enabled, u.valid_after, u.password_hash, o.enabled
+	FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = ?`
+
+func (q txQueries) PinOwner(ctx context.Context, id urn.UUID) (store.Owner, error) {
+	var o store.Owner
+	var kind string
+	var validAfter int64
+	err := q.row(ctx, sqlPinOwner+q.share(), id).Scan(&kind, &o.Enabled, &validAfter, &o.PasswordHash, &o.OrgEnabled)
+	o.Kind, o.ValidAfter = store.UserKind(kind), store.FromMicros(validAfter)
+	return o, q.db.wrap(err)
+}
+
 func (q txQueries) DeleteUser(ctx context.Context, id urn.UUID) error {
 	n, err := q.execN(ctx, `DELETE FROM users WHERE id = ?`, id)
 	if err == nil && n == 0 {

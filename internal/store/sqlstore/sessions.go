@@ -30,11 +30,8 @@ func scanSession(r interface{ Scan(...any) error }, extra ...any) (store.Session
 	return s, err
 }
 
-func (q queries) SessionByDigest(ctx context.Context, d secret.Digest) (store.Session, error) {
-	// Two indexed probes joined by UNION ALL rather than "digest = ? OR
-	// legacy_digest = ?", which some planners turn into a scan.
-	s, err := scanSession(q.row(ctx, `SELECT `+sessionCols+` FROM sessions s WHERE s.digest = ?
-		UNION ALL SELECT `+sessionCols+` FROM sessions s WHERE s.legacy_digest = ?`, d, d))
+func (q queries) SessionByLegacyDigest(ctx context.Context, d secret.Digest) (store.Session, error) {
+	s, err := scanSession(q.row(ctx, `SELECT `+sessionCols+` FROM sessions s WHERE s.legacy_digest = ?`, d))
 	return s, q.db.wrap(err)
 }
 

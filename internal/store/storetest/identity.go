@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -147,6 +148,21 @@ func testUsers(t *testing.T, s store.Store) {
 	if !reflect.DeepEqual(got, alice) {
 		t.Fatalf("after update got %+v, want %+v", got, alice)
 	}
+	// PinOwner reads the user's session-relevant state and its org's.
+	update(t, s, func(tx store.Tx) error {
+		o, err := tx.PinOwner(c, alice.ID)
+		if err != nil {
+			return err
+		}
+		if o.Enabled || !o.OrgEnabled || o.Kind != store.KindUser || !o.ValidAfter.Equal(alice.ValidAfter) || o.PasswordHash != alice.PasswordHash {
+			t.Errorf("PinOwner = %+v", o)
+		}
+		_, err = tx.PinOwner(c, urn.New())
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("PinOwner of a missing user: %v", err)
+		}
+		return nil
+	})
 	update(t, s, func(tx store.Tx) error { return tx.DeleteUser(c, sa.ID) })
 	_, err = s.UserByID(c, sa.ID)
 	wantErr(t, err, store.ErrNotFound)

@@ -18,27 +18,32 @@ func testSessions(t *testing.T, s store.Store) {
 	sess, tok := newSession(u)
 	update(t, s, func(tx store.Tx) error { return tx.InsertSession(c, sess) })
 
-	got, err := s.SessionByDigest(c, secret.DigestOf(tok))
+	id, ok := secret.SessionID(tok)
+	if !ok || id != sess.ID {
+		t.Fatalf("the token does not name its session: %v %v", id, ok)
+	}
+	got, err := s.SessionByLegacyDigest(c, sess.LegacyDigest)
 	must(t, err)
 	if !reflect.DeepEqual(got, sess) {
-		t.Fatalf("SessionByDigest = %+v, want %+v", got, sess)
-	}
-	got, err = s.SessionByDigest(c, sess.LegacyDigest)
-	must(t, err)
-	if got.ID != sess.ID {
-		t.Fatal("SessionByDigest did not find the legacy key")
+		t.Fatalf("SessionByLegacyDigest = %+v, want %+v", got, sess)
 	}
 	got, err = s.SessionByID(c, sess.ID)
 	must(t, err)
 	if !reflect.DeepEqual(got, sess) {
 		t.Fatalf("SessionByID = %+v", got)
 	}
-	_, err = s.SessionByDigest(c, secret.DigestOf("nope"))
+	_, err = s.SessionByLegacyDigest(c, secret.DigestOf("nope"))
 	wantErr(t, err, store.ErrNotFound)
+	_, err = s.SessionByLegacyDigest(c, sess.Digest)
+	wantErr(t, err, store.ErrNotFound) // a bearer digest is not a legacy key
 
-	// Digests are unique; a session without a legacy key stores none.
+	// Ids and legacy digests are unique; a session without a legacy key
+	// stores none (and many such sessions coexist).
 	dup, _ := newSession(u)
-	dup.Digest = sess.Digest
+	dup.ID = sess.ID
+	wantErr(t, s.Update(c, func(tx store.Tx) error { return tx.InsertSession(c, dup) }), store.ErrConflict)
+	dup, _ = newSession(u)
+	dup.LegacyDigest = sess.LegacyDigest
 	wantErr(t, s.Update(c, func(tx store.Tx) error { return tx.InsertSession(c, dup) }), store.ErrConflict)
 	a, _ := newSession(u)
 	b, _ := newSession(u)

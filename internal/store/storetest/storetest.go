@@ -101,9 +101,10 @@ func fixture(t *testing.T, s store.Store, orgName, userName string) (store.Org, 
 
 // newSession returns a live session of u made at t0 and lasting a day.
 func newSession(u store.User) (store.Session, string) {
-	tok, d := secret.NewToken(secret.PrefixSession)
+	id := urn.NewTimeOrdered(t0)
+	tok, d := secret.NewSessionToken(id)
 	_, ld := secret.NewLegacyKey()
-	return store.Session{ID: urn.New(), Digest: d, LegacyDigest: ld, UserID: u.ID, OrgID: u.OrgID,
+	return store.Session{ID: id, Digest: d, LegacyDigest: ld, UserID: u.ID, OrgID: u.OrgID,
 		Origin: store.OriginPassword, Dialect: "cloudapi", ClientIP: "192.0.2.1", UserAgent: "test/1.0",
 		CreatedAt: t0, LastActive: t0, ExpiresAt: t0.Add(24 * time.Hour), Idle: true}, tok
 }

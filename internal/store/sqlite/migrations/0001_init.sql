@@ -48,8 +48,8 @@ CREATE TABLE users (
 
 CREATE TABLE sessions (
     id            TEXT PRIMARY KEY,
-    digest        BLOB NOT NULL UNIQUE,
-    legacy_digest BLOB UNIQUE,
+    digest        BLOB NOT NULL,
+    legacy_digest BLOB,
     user_id       TEXT NOT NULL,
     org_id        TEXT NOT NULL,
     origin        TEXT NOT NULL,
@@ -65,6 +65,11 @@ CREATE TABLE sessions (
     ended_at      INTEGER NOT NULL DEFAULT 0,
     end_reason    TEXT NOT NULL DEFAULT ''
 );
+-- Bearer tokens carry their session's id (the primary key); their digest
+-- is compared, never searched, so it has no index: a random-keyed index
+-- would cost a random page write for every new session. Legacy keys are
+-- found by digest.
+CREATE UNIQUE INDEX sessions_legacy ON sessions (legacy_digest) WHERE legacy_digest IS NOT NULL;
 CREATE INDEX sessions_user ON sessions (user_id) WHERE ended_at = 0;
 CREATE INDEX sessions_org ON sessions (org_id) WHERE ended_at = 0;
 CREATE INDEX sessions_token ON sessions (token_id) WHERE ended_at = 0 AND token_id IS NOT NULL;
