@@ -52,8 +52,13 @@ type ServiceAccount struct {
 	GrantedBy      urn.UUID
 	GrantedAt      time.Time
 
-	// The grant: the digest of the one live refresh token (zero unless
-	// ACTIVE) and how many tokens the grant has issued.
+	// The grant: its id, the digest of its one live refresh token (both
+	// zero unless ACTIVE) and how many tokens it has issued. Sessions made
+	// by the account carry the grant id as their TokenID, and revoking the
+	// grant revokes that id: a revocation delivered late (the change feed
+	// delivers a change again on its next poll, and other instances poll
+	// when they poll) never touches the sessions of a later authorization.
+	GrantID       urn.UUID
 	RefreshDigest secret.Digest
 	Generation    int64
 	ActivatedAt   time.Time

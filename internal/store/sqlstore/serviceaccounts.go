@@ -12,7 +12,7 @@ import (
 
 const accountCols = `a.id, a.org_id, a.software_id, a.software_version, a.uri, a.status, a.created_by, a.created_at,
 	a.updated_at, a.device_digest, a.user_code_digest, a.requested_at, a.code_expires_at, a.poll_interval, a.last_poll_at,
-	a.denied, a.granted_by, a.granted_at, a.refresh_digest, a.generation, a.activated_at, a.last_used_at`
+	a.denied, a.granted_by, a.granted_at, a.grant_id, a.refresh_digest, a.generation, a.activated_at, a.last_used_at`
 
 func scanAccount(r interface{ Scan(...any) error }, extra ...any) (store.ServiceAccount, error) {
 	var a store.ServiceAccount
@@ -20,7 +20,7 @@ func scanAccount(r interface{ Scan(...any) error }, extra ...any) (store.Service
 	var created, updated, requested, expires, polled, granted, activated, used int64
 	dest := []any{&a.ID, &a.OrgID, &a.SoftwareID, &a.SoftwareVersion, &a.URI, &status, &a.CreatedBy, &created,
 		&updated, &a.DeviceDigest, &a.UserCodeDigest, &requested, &expires, &a.PollInterval, &polled,
-		&a.Denied, &a.GrantedBy, &granted, &a.RefreshDigest, &a.Generation, &activated, &used}
+		&a.Denied, &a.GrantedBy, &granted, &a.GrantID, &a.RefreshDigest, &a.Generation, &activated, &used}
 	err := r.Scan(append(dest, extra...)...)
 	a.Status = store.AccountStatus(status)
 	a.CreatedAt = store.FromMicros(created)
@@ -94,11 +94,11 @@ func (q queries) ServiceAccounts(ctx context.Context, sq store.ServiceAccountQue
 func (q txQueries) InsertServiceAccount(ctx context.Context, a store.ServiceAccount) error {
 	_, err := q.exec(ctx, `INSERT INTO service_accounts (id, org_id, software_id, software_version, uri, status, created_by,
 		created_at, updated_at, device_digest, user_code_digest, requested_at, code_expires_at, poll_interval, last_poll_at,
-		denied, granted_by, granted_at, refresh_digest, generation, activated_at, last_used_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		denied, granted_by, granted_at, grant_id, refresh_digest, generation, activated_at, last_used_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.OrgID, a.SoftwareID, a.SoftwareVersion, a.URI, string(a.Status), a.CreatedBy, store.Micros(a.CreatedAt),
 		store.Micros(a.UpdatedAt), a.DeviceDigest, a.UserCodeDigest, store.Micros(a.RequestedAt), store.Micros(a.CodeExpiresAt),
-		a.PollInterval, store.Micros(a.LastPollAt), a.Denied, a.GrantedBy, store.Micros(a.GrantedAt), a.RefreshDigest,
+		a.PollInterval, store.Micros(a.LastPollAt), a.Denied, a.GrantedBy, store.Micros(a.GrantedAt), a.GrantID, a.RefreshDigest,
 		a.Generation, store.Micros(a.ActivatedAt), store.Micros(a.LastUsedAt))
 	return err
 }
@@ -108,8 +108,8 @@ const (
 	sqlLockAccount   = `SELECT ` + accountCols + ` FROM service_accounts a WHERE a.id = ?`
 	sqlUpdateAccount = `UPDATE service_accounts SET software_id = ?, software_version = ?, uri = ?, status = ?,
 		updated_at = ?, device_digest = ?, user_code_digest = ?, requested_at = ?, code_expires_at = ?, poll_interval = ?,
-		last_poll_at = ?, denied = ?, granted_by = ?, granted_at = ?, refresh_digest = ?, generation = ?, activated_at = ?,
-		last_used_at = ? WHERE id = ?`
+		last_poll_at = ?, denied = ?, granted_by = ?, granted_at = ?, grant_id = ?, refresh_digest = ?, generation = ?,
+		activated_at = ?, last_used_at = ? WHERE id = ?`
 	sqlRetireRefresh = `INSERT INTO retired_refresh_tokens (digest, account_id, generation, retired_at) VALUES (?, ?, ?, ?)`
 )
 
@@ -121,7 +121,7 @@ func (q txQueries) LockServiceAccount(ctx context.Context, id urn.UUID) (store.S
 func (q txQueries) UpdateServiceAccount(ctx context.Context, a store.ServiceAccount) error {
 	n, err := q.execN(ctx, sqlUpdateAccount, a.SoftwareID, a.SoftwareVersion, a.URI, string(a.Status),
 		store.Micros(a.UpdatedAt), a.DeviceDigest, a.UserCodeDigest, store.Micros(a.RequestedAt), store.Micros(a.CodeExpiresAt),
-		a.PollInterval, store.Micros(a.LastPollAt), a.Denied, a.GrantedBy, store.Micros(a.GrantedAt), a.RefreshDigest,
+		a.PollInterval, store.Micros(a.LastPollAt), a.Denied, a.GrantedBy, store.Micros(a.GrantedAt), a.GrantID, a.RefreshDigest,
 		a.Generation, store.Micros(a.ActivatedAt), store.Micros(a.LastUsedAt), a.ID)
 	if err == nil && n == 0 {
 		err = store.ErrNotFound

@@ -64,7 +64,7 @@ func testServiceAccounts(t *testing.T, s store.Store) {
 	a.UpdatedAt, a.DeviceDigest, a.UserCodeDigest = t0.Add(time.Second), dev, code
 	a.RequestedAt, a.CodeExpiresAt, a.PollInterval, a.LastPollAt = t0.Add(2*time.Second), t0.Add(10*time.Minute), 10, t0.Add(3*time.Second)
 	a.Denied, a.GrantedBy, a.GrantedAt = true, creator.ID, t0.Add(4*time.Second)
-	a.RefreshDigest, a.Generation, a.ActivatedAt, a.LastUsedAt = ref, 7, t0.Add(5*time.Second), t0.Add(6*time.Second)
+	a.GrantID, a.RefreshDigest, a.Generation, a.ActivatedAt, a.LastUsedAt = urn.New(), ref, 7, t0.Add(5*time.Second), t0.Add(6*time.Second)
 	update(t, s, func(tx store.Tx) error {
 		locked, err := tx.LockServiceAccount(c, a.ID)
 		if err != nil {
@@ -252,7 +252,7 @@ func testConcurrentRotation(t *testing.T, s store.Store) {
 	org, role, _ := fixture(t, s, "acme", "alice")
 	a := newAccount(t, s, org, role, "robot", t0)
 	cur := digest()
-	a.Status, a.RefreshDigest, a.Generation = store.AccountActive, cur, 1
+	a.Status, a.GrantID, a.RefreshDigest, a.Generation = store.AccountActive, urn.New(), cur, 1
 	update(t, s, func(tx store.Tx) error { return tx.UpdateServiceAccount(c, a) })
 	user := store.User{ID: a.ID, OrgID: org.ID}
 	for round := 0; round < 5; round++ {
@@ -266,7 +266,7 @@ func testConcurrentRotation(t *testing.T, s store.Store) {
 			go func(i int) {
 				defer wg.Done()
 				sess, _ := newSession(user)
-				sess.Origin, sess.TokenID = store.OriginServiceAccount, a.ID
+				sess.Origin, sess.TokenID = store.OriginServiceAccount, a.GrantID
 				<-start
 				wins[i], errs[i] = rotate(c, s, a, cur, sess)
 			}(i)
@@ -305,15 +305,16 @@ func testConcurrentRotation(t *testing.T, s store.Store) {
 }
 
 // Revocation against rotation: a revocation locks the account, returns it
-// to CREATED and ends its sessions; a rotation racing it either finishes
-// first (and its session is ended) or sees CREATED. No session survives.
+// to CREATED and ends its sessions (every session of its user); a rotation
+// racing it either finishes first (and its session is ended) or sees
+// CREATED. No session survives.
 func testRevokeVersusRotation(t *testing.T, s store.Store) {
 	c := ctx(t)
 	org, role, _ := fixture(t, s, "acme", "alice")
 	for round := 0; round < 5; round++ {
 		a := newAccount(t, s, org, role, fmt.Sprintf("robot-%d", round), t0)
 		cur := digest()
-		a.Status, a.RefreshDigest, a.Generation = store.AccountActive, cur, 1
+		a.Status, a.GrantID, a.RefreshDigest, a.Generation = store.AccountActive, urn.New(), cur, 1
 		update(t, s, func(tx store.Tx) error { return tx.UpdateServiceAccount(c, a) })
 		user := store.User{ID: a.ID, OrgID: org.ID}
 		var wg sync.WaitGroup
@@ -323,7 +324,7 @@ func testRevokeVersusRotation(t *testing.T, s store.Store) {
 			go func() {
 				defer wg.Done()
 				sess, _ := newSession(user)
-				sess.Origin, sess.TokenID = store.OriginServiceAccount, a.ID
+				sess.Origin, sess.TokenID = store.OriginServiceAccount, a.GrantID
 				<-start
 				if _, err := rotate(c, s, a, cur, sess); err != nil && !errors.Is(err, errRotated) {
 					t.Error(err)
@@ -346,7 +347,7 @@ func testRevokeVersusRotation(t *testing.T, s store.Store) {
 				if _, err := tx.ForgetRetired(c, a.ID); err != nil {
 					return err
 				}
-				_, err = tx.EndSessions(c, store.SessionSelector{TokenID: a.ID}, t0, "revoked")
+				_, err = tx.EndSessions(c, store.SessionSelector{UserID: a.ID}, t0, "revoked")
 				return err
 			})
 		}()

@@ -21,6 +21,7 @@ CREATE TABLE service_accounts (
     denied           BOOLEAN NOT NULL DEFAULT FALSE,
     granted_by       TEXT,
     granted_at       BIGINT NOT NULL DEFAULT 0,
+    grant_id         TEXT,
     refresh_digest   BYTEA UNIQUE,
     generation       BIGINT NOT NULL DEFAULT 0,
     activated_at     BIGINT NOT NULL DEFAULT 0,

@@ -23,6 +23,7 @@ CREATE TABLE service_accounts (
     denied           INTEGER NOT NULL DEFAULT 0,
     granted_by       TEXT,
     granted_at       INTEGER NOT NULL DEFAULT 0,
+    grant_id         TEXT,
     refresh_digest   BLOB UNIQUE,
     generation       INTEGER NOT NULL DEFAULT 0,
     activated_at     INTEGER NOT NULL DEFAULT 0,
