@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/vmware/go-vcloud-director/v3/govcd"
 	"github.com/vmware/go-vcloud-director/v3/types/v56"
@@ -23,7 +25,8 @@ import (
 // time, detect a replayed token, authorize again, update, list, find by
 // name, revoke, delete.
 func TestSDKServiceAccounts(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	clk := &laterClock{}
+	srv := cloudgatetest.Start(t, cloudgatetest.WithClock(clk.now))
 	for _, tc := range []struct {
 		user, org, password string
 		accountOrg, role    string
@@ -124,8 +127,11 @@ func TestSDKServiceAccounts(t *testing.T) {
 				scripts = append(scripts, script)
 			}
 
-			// A rotated token presented again: invalid_grant, and the whole
-			// grant ends (current token, every session), audited.
+			// A rotated token presented again (once the few seconds in
+			// which it counts as a concurrent use have passed): invalid_grant,
+			// and the whole grant ends (current token, every session),
+			// audited.
+			clk.advance(6 * time.Second)
 			if _, err := newClient(t, srv).SetApiToken(tc.accountOrg, initial.RefreshToken); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
 				t.Fatalf("replay of a rotated token = %v; want invalid_grant", err)
 			}
@@ -223,4 +229,22 @@ func TestSDKServiceAccounts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// laterClock is the real time plus what the test advanced.
+type laterClock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+func (c *laterClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+func (c *laterClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.off += d
+	c.mu.Unlock()
 }

@@ -17,10 +17,10 @@ var (
 	// errBadRefresh is the one answer to every unusable refresh token
 	// (unknown, of a revoked grant, of a disabled org): nothing tells which.
 	errBadRefresh = oauthError(apitoken.CodeInvalidGrant, "the refresh token is invalid, expired or revoked")
-	// errConcurrent: the token was live when this request read it, but a
-	// concurrent request rotated it first. The other request holds the
-	// successor; nothing is revoked (a retry of the same request is not a
-	// theft), but using this token again will be a replay.
+	// errConcurrent: a concurrent request rotated the token first (it was
+	// live when this request read it, or was retired less than RaceWindow
+	// ago). The other request holds the successor; nothing is revoked, but
+	// using this token again later is a replay.
 	errConcurrent = oauthError(apitoken.CodeInvalidGrant,
 		"the refresh token was just used by a concurrent request, which received its successor; use that one")
 	// errReplay: a retired token came back. Someone else holds a copy of
@@ -37,9 +37,10 @@ var (
 // Presenting a retired token is a replay: invalid_grant, and the grant is
 // revoked (every session of the account ends, the account is CREATED
 // again) through the revocation path, applied here before answering. Of
-// two concurrent refreshes with one token, one wins and the other gets
-// invalid_grant without a revocation. clientID is optional; when given it
-// must be the account's id.
+// concurrent refreshes with one token, one wins and the others get
+// invalid_grant without a revocation: those that read the token while it
+// was live, and those that arrive less than RaceWindow after its rotation.
+// clientID is optional; when given it must be the account's id.
 func (s *Service) Refresh(ctx context.Context, realm apitoken.Realm, refreshToken, clientID string, c apitoken.Client) (apitoken.Grant, error) {
 	var none apitoken.Grant
 	now := s.now()
@@ -61,6 +62,8 @@ func (s *Service) Refresh(ctx context.Context, realm apitoken.Realm, refreshToke
 	if errors.Is(err, store.ErrNotFound) {
 		r, err := s.store.RetiredRefreshByDigest(ctx, d)
 		switch {
+		case err == nil && secret.Equal(r.Digest, d) && now.Before(r.RetiredAt.Add(s.race)):
+			return none, errConcurrent
 		case err == nil && secret.Equal(r.Digest, d):
 			return none, s.replayed(ctx, r, c)
 		case err != nil && !errors.Is(err, store.ErrNotFound):
@@ -118,7 +121,9 @@ func (s *Service) Refresh(ctx context.Context, realm apitoken.Realm, refreshToke
 			return orgEnabled(ctx, tx, cur.OrgID)
 		},
 		Also: func(ctx context.Context, tx store.Tx, _ store.Session) error {
-			if err := tx.RetireRefresh(ctx, store.RetiredRefresh{Digest: d, AccountID: a.ID, Generation: cur.Generation, RetiredAt: now}); err != nil {
+			// Stamped now, close to the commit: RaceWindow counts from here.
+			retired := store.RetiredRefresh{Digest: d, AccountID: a.ID, Generation: cur.Generation, RetiredAt: s.now()}
+			if err := tx.RetireRefresh(ctx, retired); err != nil {
 				return err
 			}
 			cur.RefreshDigest, cur.Generation, cur.LastUsedAt = nd, cur.Generation+1, now

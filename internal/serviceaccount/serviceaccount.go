@@ -89,6 +89,13 @@ type Config struct {
 	// are dropped (10 minutes).
 	RetiredFor    time.Duration
 	PurgeInterval time.Duration
+	// RaceWindow is how long after its rotation a retired refresh token
+	// counts as a concurrent use rather than a replay (5 s): it is refused
+	// either way (it never works again), but only a replay revokes the
+	// grant. Two requests sent together with one token are not a theft,
+	// and the one that arrives after the other committed must not revoke
+	// the successor the first just received.
+	RaceWindow time.Duration
 }
 
 // Service is the service-account domain service. Its methods are safe for
@@ -107,6 +114,7 @@ type Service struct {
 	maxPer   int
 	retired  time.Duration
 	purgeEv  time.Duration
+	race     time.Duration
 
 	stop      chan struct{}
 	done      sync.WaitGroup
@@ -135,6 +143,7 @@ func New(cfg Config) *Service {
 	def(&cfg.CodeMissWindow, 10*time.Minute)
 	def(&cfg.RetiredFor, 30*24*time.Hour)
 	def(&cfg.PurgeInterval, 10*time.Minute)
+	def(&cfg.RaceWindow, 5*time.Second)
 	if cfg.CodeMisses == 0 {
 		cfg.CodeMisses = 10
 	}
@@ -147,7 +156,7 @@ func New(cfg Config) *Service {
 	return &Service{store: cfg.Store, dir: cfg.Directory, sessions: cfg.Sessions, feed: cfg.Feed, now: cfg.Now,
 		log: cfg.Log, fails: cfg.Failures, misses: newGuessLimits(cfg.CodeMisses, cfg.OrgCodeMisses, cfg.CodeMissWindow),
 		life: cfg.CodeLifetime, interval: cfg.PollInterval, maxPer: cfg.MaxPerOrg, retired: cfg.RetiredFor,
-		purgeEv: cfg.PurgeInterval, stop: make(chan struct{})}
+		purgeEv: cfg.PurgeInterval, race: cfg.RaceWindow, stop: make(chan struct{})}
 }
 
 // Start drops expired retired tokens every PurgeInterval until Close.
