@@ -231,7 +231,7 @@ func (s *Service) poll(ctx context.Context, id urn.UUID, d secret.Digest, now ti
 func (s *Service) activate(ctx context.Context, id urn.UUID, d secret.Digest, now time.Time, c apitoken.Client) (apitoken.Grant, error) {
 	acct, err := s.dir.UserByID(ctx, id)
 	if err != nil {
-		return apitoken.Grant{}, grantErr(err)
+		return apitoken.Grant{}, grantErr(err, errBadDevice)
 	}
 	if !acct.Org.Enabled {
 		return apitoken.Grant{}, errOrgDisabled
@@ -265,7 +265,7 @@ func (s *Service) activate(ctx context.Context, id urn.UUID, d secret.Digest, no
 				"device code redeemed; session "+sess.ID.URN(urn.Session)))
 		}})
 	if err != nil {
-		return apitoken.Grant{}, grantErr(err)
+		return apitoken.Grant{}, grantErr(err, errBadDevice)
 	}
 	return apitoken.Grant{TokenID: id, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created),
 		RefreshToken: refresh}, nil

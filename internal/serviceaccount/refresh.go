@@ -84,7 +84,7 @@ func (s *Service) Refresh(ctx context.Context, realm apitoken.Realm, refreshToke
 	}
 	acct, err := s.dir.UserByID(ctx, a.ID)
 	if err != nil {
-		return none, grantErr(err)
+		return none, grantErr(err, errBadRefresh)
 	}
 	if !realm.Admits(acct.Org.Name) {
 		// Not counted, and not a replay: the token stays good at its own
@@ -130,7 +130,7 @@ func (s *Service) Refresh(ctx context.Context, realm apitoken.Realm, refreshToke
 			return tx.UpdateServiceAccount(ctx, cur)
 		}})
 	if err != nil {
-		return none, grantErr(err)
+		return none, grantErr(err, errBadRefresh)
 	}
 	return apitoken.Grant{TokenID: a.ID, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created),
 		RefreshToken: next}, nil

@@ -246,8 +246,8 @@ func storeErr(err error, what string) error {
 
 // grantErr keeps OAuth-coded, unavailable and internal errors of a grant
 // and turns everything else (the account's user row gone, the org
-// disabled since the check) into invalid_grant.
-func grantErr(err error) error {
+// disabled since the check) into the grant's catch-all invalid_grant.
+func grantErr(err, catchAll error) error {
 	e := apierr.As(err)
 	switch {
 	case e.Code != "" && e.Kind == apierr.Invalid:
@@ -255,5 +255,5 @@ func grantErr(err error) error {
 	case e.Kind == apierr.Unavailable || e.Kind == apierr.Internal || e.Kind == apierr.TooMany:
 		return err
 	}
-	return errBadRefresh
+	return catchAll
 }
