@@ -31,8 +31,9 @@ var (
 
 // Refresh is the refresh_token grant for a service account: it trades the
 // account's refresh token for a new session and a new refresh token. The
-// old token is retired in the same transaction that makes the session and
-// stores the successor, so a token is good for exactly one refresh.
+// successor replaces the token and the old one is retired in the same
+// transaction that makes the session, so a token is good for exactly one
+// refresh.
 //
 // Presenting a retired token is a replay: invalid_grant, and the grant is
 // revoked (every session of the account ends, the account is CREATED
@@ -96,44 +97,54 @@ func (s *Service) Refresh(ctx context.Context, realm apitoken.Realm, refreshToke
 		return none, errBadRefresh
 	}
 	next, nd := secret.NewToken(secret.PrefixSARefresh)
-	var cur store.ServiceAccount
+	var gen int64
 	issued, err := s.sessions.Create(ctx, session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
 		Origin: store.OriginServiceAccount, Dialect: "oauth", TokenID: a.GrantID, ClientIP: c.IP, UserAgent: c.UserAgent,
-		// The account row is locked exclusively first, before the session
-		// pins the user row: refreshes, revocations, updates and deletes of
-		// one account queue on it in that order (docs/postgres.md).
+		// The swap is the transaction's first statement and takes the
+		// account's row lock: refreshes, revocations, updates and deletes of
+		// one account queue on that row, before the session pins the user
+		// row (docs/postgres.md). It only matches the live token of this
+		// grant in an enabled org, so of concurrent refreshes one swaps.
 		Guard: func(ctx context.Context, tx store.Tx) error {
 			var err error
-			if cur, err = tx.LockServiceAccount(ctx, a.ID); errors.Is(err, store.ErrNotFound) {
-				return errBadRefresh
-			} else if err != nil {
-				return err
+			gen, err = tx.RotateRefresh(ctx, a.ID, a.GrantID, d, nd, now)
+			if errors.Is(err, store.ErrNotFound) {
+				return lostSwap(ctx, tx, a, d)
 			}
-			if cur.Status != store.AccountActive || cur.GrantID != a.GrantID {
-				return errBadRefresh // revoked (and maybe authorized again) since the read above
-			}
-			if !secret.Equal(cur.RefreshDigest, d) {
-				if r, err := tx.RetiredRefreshByDigest(ctx, d); err == nil && r.AccountID == a.ID {
-					return errConcurrent
-				}
-				return errBadRefresh
-			}
-			return orgEnabled(ctx, tx, cur.OrgID)
+			return err
 		},
 		Also: func(ctx context.Context, tx store.Tx, _ store.Session) error {
 			// Stamped now, close to the commit: RaceWindow counts from here.
-			retired := store.RetiredRefresh{Digest: d, AccountID: a.ID, Generation: cur.Generation, RetiredAt: s.now()}
-			if err := tx.RetireRefresh(ctx, retired); err != nil {
-				return err
-			}
-			cur.RefreshDigest, cur.Generation, cur.LastUsedAt = nd, cur.Generation+1, now
-			return tx.UpdateServiceAccount(ctx, cur)
+			return tx.RetireRefresh(ctx, store.RetiredRefresh{Digest: d, AccountID: a.ID, Generation: gen, RetiredAt: s.now()})
 		}})
 	if err != nil {
 		return none, grantErr(err, errBadRefresh)
 	}
 	return apitoken.Grant{TokenID: a.ID, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created),
 		RefreshToken: next}, nil
+}
+
+// lostSwap tells why a refresh's swap matched nothing: a concurrent
+// refresh rotated the token first (it is retired, the grant still live),
+// or the grant ended or changed, or the org was disabled, since the
+// refresh read the account.
+func lostSwap(ctx context.Context, tx store.Tx, a store.ServiceAccount, d secret.Digest) error {
+	cur, err := tx.ServiceAccountByID(ctx, a.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return errBadRefresh
+	}
+	if err != nil {
+		return err
+	}
+	if cur.Status != store.AccountActive || cur.GrantID != a.GrantID {
+		return errBadRefresh
+	}
+	if r, err := tx.RetiredRefreshByDigest(ctx, d); err == nil && r.AccountID == a.ID {
+		return errConcurrent
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return errBadRefresh
 }
 
 // replayed handles a retired refresh token presented again: the grant it

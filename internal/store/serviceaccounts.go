@@ -122,6 +122,15 @@ type ServiceAccountWriter interface {
 	// CreatedAt. ErrNotFound if missing; ErrConflict if a digest is taken
 	// (a user code that collides with another account's).
 	UpdateServiceAccount(ctx context.Context, a ServiceAccount) error
+	// RotateRefresh replaces the refresh token of an account's grant with
+	// next, if presented is still that grant's token, the account is
+	// ACTIVE and its org enabled; it raises the generation, sets LastUsedAt
+	// and returns the generation presented had. ErrNotFound when any of
+	// that does not hold (rotated by a concurrent refresh, revoked, another
+	// grant, org disabled). It is one compare-and-swap UPDATE: it takes the
+	// account's row lock itself, so call it before any other lock of the
+	// transaction, as LockServiceAccount.
+	RotateRefresh(ctx context.Context, id, grant urn.UUID, presented, next secret.Digest, at time.Time) (int64, error)
 	// RetireRefresh remembers a replaced refresh token.
 	RetireRefresh(ctx context.Context, r RetiredRefresh) error
 	// ForgetRetired drops the retired tokens of an account (its grant

@@ -129,6 +129,20 @@ func (q txQueries) UpdateServiceAccount(ctx context.Context, a store.ServiceAcco
 	return err
 }
 
+// sqlRotateRefresh is the whole check-and-replace of a refresh: it only
+// matches the account's live token of the given grant in an enabled org,
+// and it returns the generation the presented token had.
+const sqlRotateRefresh = `UPDATE service_accounts SET refresh_digest = ?, generation = generation + 1, last_used_at = ?
+	WHERE id = ? AND grant_id = ? AND refresh_digest = ? AND status = ?
+	AND org_id IN (SELECT o.id FROM orgs o WHERE o.enabled = ?)
+	RETURNING generation - 1`
+
+func (q txQueries) RotateRefresh(ctx context.Context, id, grant urn.UUID, presented, next secret.Digest, at time.Time) (int64, error) {
+	var gen int64
+	err := q.row(ctx, sqlRotateRefresh, next, store.Micros(at), id, grant, presented, string(store.AccountActive), true).Scan(&gen)
+	return gen, q.db.wrap(err)
+}
+
 func (q txQueries) RetireRefresh(ctx context.Context, r store.RetiredRefresh) error {
 	_, err := q.exec(ctx, sqlRetireRefresh, r.Digest, r.AccountID, r.Generation, store.Micros(r.RetiredAt))
 	return err

@@ -114,7 +114,7 @@ func (db *DB) warm(ctx context.Context) {
 	}
 	share, lock := db.cfg.Dialect.ForShare(), db.cfg.Dialect.ForUpdate()
 	for _, q := range []string{sqlInsertSession, sqlPinUser + share, sqlPinToken + share, sqlTouchSession, sqlEndSession,
-		sqlEmit, sqlInsertAudit, sqlLockAccount + lock, sqlUpdateAccount, sqlRetireRefresh,
+		sqlEmit, sqlInsertAudit, sqlLockAccount + lock, sqlUpdateAccount, sqlRotateRefresh, sqlRetireRefresh,
 		"SAVEPOINT unit", "RELEASE unit", "ROLLBACK TO unit"} {
 		db.writeStmts.get(ctx, db.rebind(q))
 	}

@@ -216,18 +216,18 @@ func testServiceAccountList(t *testing.T, s store.Store) {
 
 var errRotated = errors.New("rotated by someone else")
 
-// rotate is one refresh as the service does it: lock the account, check
-// that presented is still its refresh token, make a session, store the
-// successor and retire presented; all in one transaction.
+// rotate is one refresh as the service does it: swap the presented token
+// for a successor (RotateRefresh takes the account's row lock), make a
+// session and retire the presented token; all in one transaction.
 func rotate(c context.Context, s store.Store, a store.ServiceAccount, presented secret.Digest, sess store.Session) (secret.Digest, error) {
 	next := digest()
 	err := s.Update(c, func(tx store.Tx) error {
-		cur, err := tx.LockServiceAccount(c, a.ID)
+		gen, err := tx.RotateRefresh(c, a.ID, a.GrantID, presented, next, t0)
+		if errors.Is(err, store.ErrNotFound) {
+			return errRotated
+		}
 		if err != nil {
 			return err
-		}
-		if cur.Status != store.AccountActive || cur.RefreshDigest != presented {
-			return errRotated
 		}
 		if _, err := tx.PinUser(c, a.ID); err != nil {
 			return err
@@ -235,13 +235,54 @@ func rotate(c context.Context, s store.Store, a store.ServiceAccount, presented 
 		if err := tx.InsertSession(c, sess); err != nil {
 			return err
 		}
-		if err := tx.RetireRefresh(c, store.RetiredRefresh{Digest: presented, AccountID: a.ID, Generation: cur.Generation, RetiredAt: t0}); err != nil {
-			return err
-		}
-		cur.RefreshDigest, cur.Generation = next, cur.Generation+1
-		return tx.UpdateServiceAccount(c, cur)
+		return tx.RetireRefresh(c, store.RetiredRefresh{Digest: presented, AccountID: a.ID, Generation: gen, RetiredAt: t0})
 	})
 	return next, err
+}
+
+// RotateRefresh swaps only the live token of the named grant of an active
+// account in an enabled org, and reports the generation it had.
+func testRotateRefresh(t *testing.T, s store.Store) {
+	c := ctx(t)
+	org, role, _ := fixture(t, s, "acme", "alice")
+	a := newAccount(t, s, org, role, "robot", t0)
+	cur := digest()
+	a.Status, a.GrantID, a.RefreshDigest, a.Generation = store.AccountActive, urn.New(), cur, 3
+	update(t, s, func(tx store.Tx) error { return tx.UpdateServiceAccount(c, a) })
+	try := func(grant urn.UUID, presented secret.Digest) (secret.Digest, int64, error) {
+		next := digest()
+		var gen int64
+		err := s.Update(c, func(tx store.Tx) error {
+			var err error
+			gen, err = tx.RotateRefresh(c, a.ID, grant, presented, next, t0.Add(time.Hour))
+			return err
+		})
+		return next, gen, err
+	}
+	_, _, err := try(a.GrantID, digest())
+	wantErr(t, err, store.ErrNotFound)
+	_, _, err = try(urn.New(), cur)
+	wantErr(t, err, store.ErrNotFound)
+	next, gen, err := try(a.GrantID, cur)
+	must(t, err)
+	got, err := s.ServiceAccountByID(c, a.ID)
+	must(t, err)
+	if gen != 3 || got.Generation != 4 || got.RefreshDigest != next || !got.LastUsedAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("after RotateRefresh: gen %d, account %+v", gen, got.ServiceAccount)
+	}
+	_, _, err = try(a.GrantID, cur) // the old token again
+	wantErr(t, err, store.ErrNotFound)
+	// Not in a disabled org, not unless ACTIVE.
+	org.Enabled = false
+	update(t, s, func(tx store.Tx) error { return tx.UpdateOrg(c, org) })
+	_, _, err = try(a.GrantID, next)
+	wantErr(t, err, store.ErrNotFound)
+	org.Enabled = true
+	update(t, s, func(tx store.Tx) error { return tx.UpdateOrg(c, org) })
+	got.Status = store.AccountCreated
+	update(t, s, func(tx store.Tx) error { return tx.UpdateServiceAccount(c, got.ServiceAccount) })
+	_, _, err = try(a.GrantID, next)
+	wantErr(t, err, store.ErrNotFound)
 }
 
 // Rotation races: many transactions present the same refresh token at

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentRevokeAndExchange", testRevokeVersusExchange},
 		{"ServiceAccounts", testServiceAccounts},
 		{"ServiceAccountList", testServiceAccountList},
+		{"RotateRefresh", testRotateRefresh},
 		{"ConcurrentRotation", testConcurrentRotation},
 		{"ConcurrentRevokeAndRotation", testRevokeVersusRotation},
 	} {

@@ -33,11 +33,13 @@ CREATE INDEX service_accounts_org ON service_accounts (org_id);
 
 -- Refresh tokens rotation replaced, kept to recognise a replay (a stolen
 -- copy presented after the real client rotated, or the other way round).
+-- WITHOUT ROWID: rows live in the digest's b-tree, one b-tree fewer to
+-- write on every refresh (the PostgreSQL twin is an ordinary table).
 CREATE TABLE retired_refresh_tokens (
     digest     BLOB PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES service_accounts (id),
     generation INTEGER NOT NULL,
     retired_at INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX retired_refresh_tokens_account ON retired_refresh_tokens (account_id);
 CREATE INDEX retired_refresh_tokens_at ON retired_refresh_tokens (retired_at);
