@@ -17,9 +17,10 @@ import (
 // tests see exact statuses, headers and bodies. Redirects are not
 // followed: deviceLookup's 303 is what is tested.
 type client struct {
-	t   testing.TB
-	srv *cloudgatetest.Server
-	hc  *http.Client
+	t     testing.TB
+	srv   *cloudgatetest.Server
+	hc    *http.Client
+	names *atomic.Int64 // numbers the accounts newAccount registers
 }
 
 func newClient(t testing.TB, srv *cloudgatetest.Server) *client {
@@ -27,7 +28,7 @@ func newClient(t testing.TB, srv *cloudgatetest.Server) *client {
 	tr.MaxIdleConnsPerHost = 64
 	t.Cleanup(tr.CloseIdleConnections)
 	hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &client{t: t, srv: srv, hc: hc}
+	return &client{t: t, srv: srv, hc: hc, names: new(atomic.Int64)}
 }
 
 type reply struct {
@@ -134,13 +135,11 @@ func (c *client) register(realm, session string, body map[string]any) reply {
 		"Authorization", "Bearer "+session, "Content-Type", jsonType, "Accept", "application/json;version=")
 }
 
-var names atomic.Int64
-
 // newAccount registers a service account with role in realm's org and
 // returns its bare id.
 func (c *client) newAccount(realm, session, role string) string {
 	c.t.Helper()
-	r := c.register(realm, session, map[string]any{"client_name": "sa-" + strconv.FormatInt(names.Add(1), 10), "software_id": "sw-1",
+	r := c.register(realm, session, map[string]any{"client_name": "sa-" + strconv.FormatInt(c.names.Add(1), 10), "software_id": "sw-1",
 		"software_version": "1.0", "scope": "urn:vcloud:role:" + url.PathEscape(role)})
 	if r.status != http.StatusOK {
 		c.t.Fatalf("register: %d %s", r.status, r.body)
