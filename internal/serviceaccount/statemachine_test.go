@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"cloudgate/cloudgatetest"
+	"cloudgate/internal/store/postgres/pgtest"
 )
 
 // account is a service account brought to one status, with the latest
@@ -54,6 +55,13 @@ type harness struct {
 	admin, alice string
 }
 
+// with returns h for a subtest: failures stop the subtest, not its parent.
+func (h *harness) with(t *testing.T) *harness {
+	c := *h.c
+	c.t = t
+	return &harness{t: t, c: &c, admin: h.admin, alice: h.alice}
+}
+
 func newHarness(t *testing.T, opts ...cloudgatetest.Option) *harness {
 	srv := cloudgatetest.Start(t, opts...)
 	c := newClient(t, srv)
@@ -72,24 +80,29 @@ type want struct {
 	session bool
 }
 
-// Every endpoint in every status. The columns are CREATED, REQUESTED,
-// GRANTED, ACTIVE.
+// Every endpoint in every status, on SQLite and on PostgreSQL. The columns
+// are CREATED, REQUESTED, GRANTED, ACTIVE.
 func TestStateMachine(t *testing.T) {
-	h := newHarness(t)
-	c := h.c
+	t.Run("sqlite", func(t *testing.T) { stateMachine(t, newHarness(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		stateMachine(t, newHarness(t, cloudgatetest.WithDSN(pgtest.NewDatabase(t))))
+	})
+}
+
+func stateMachine(t *testing.T, h *harness) {
 	tenant := []string{"X-Vmware-Vcloud-Auth-Context", "acme"}
 	for _, row := range []struct {
 		endpoint string
-		do       func(a account) reply
+		do       func(c *client, a account) reply
 		want     [4]want
 	}{
-		{"device_authorization", func(a account) reply { return c.authorize(acme, a.id) }, [4]want{
+		{"device_authorization", func(c *client, a account) reply { return c.authorize(acme, a.id) }, [4]want{
 			{200, "", "REQUESTED", false}, {200, "", "REQUESTED", false}, {200, "", "REQUESTED", false},
 			{400, "invalid_request", "ACTIVE", true}}},
-		{"device_code grant", func(a account) reply { return c.poll(acme, a.id, a.codes.device) }, [4]want{
+		{"device_code grant", func(c *client, a account) reply { return c.poll(acme, a.id, a.codes.device) }, [4]want{
 			{400, "invalid_grant", "CREATED", false}, {400, "authorization_pending", "REQUESTED", false},
 			{200, "", "ACTIVE", false}, {400, "invalid_grant", "ACTIVE", true}}},
-		{"refresh_token grant", func(a account) reply {
+		{"refresh_token grant", func(c *client, a account) reply {
 			if a.refresh == "" {
 				a.refresh = "cgr_" + strings.Repeat("Q", 43) // none issued yet
 			}
@@ -97,31 +110,37 @@ func TestStateMachine(t *testing.T) {
 		}, [4]want{
 			{400, "invalid_grant", "CREATED", false}, {400, "invalid_grant", "REQUESTED", false},
 			{400, "invalid_grant", "GRANTED", false}, {200, "", "ACTIVE", true}}},
-		{"deviceLookup", func(a account) reply { return c.decide("", h.alice, a.codes.user, tenant...) }, [4]want{
+		{"deviceLookup", func(c *client, a account) reply { return c.decide("", h.alice, a.codes.user, tenant...) }, [4]want{
 			{400, "BAD_REQUEST", "CREATED", false}, {303, "", "REQUESTED", false}, {400, "BAD_REQUEST", "GRANTED", false},
 			{400, "BAD_REQUEST", "ACTIVE", true}}},
-		{"deviceLookup/grant", func(a account) reply { return c.decide("grant", h.alice, a.codes.user, tenant...) }, [4]want{
+		{"deviceLookup/grant", func(c *client, a account) reply { return c.decide("grant", h.alice, a.codes.user, tenant...) }, [4]want{
 			{400, "BAD_REQUEST", "CREATED", false}, {204, "", "GRANTED", false}, {400, "BAD_REQUEST", "GRANTED", false},
 			{400, "BAD_REQUEST", "ACTIVE", true}}},
-		{"deviceLookup/deny", func(a account) reply { return c.decide("deny", h.admin, a.codes.user) }, [4]want{
+		{"deviceLookup/deny", func(c *client, a account) reply { return c.decide("deny", h.admin, a.codes.user) }, [4]want{
 			{400, "BAD_REQUEST", "CREATED", false}, {204, "", "CREATED", false}, {400, "BAD_REQUEST", "GRANTED", false},
 			{400, "BAD_REQUEST", "ACTIVE", true}}},
-		{"GET", func(a account) reply { return c.api(http.MethodGet, "/serviceAccounts/"+urnOf(a.id), h.alice, "") }, [4]want{
+		{"GET", func(c *client, a account) reply {
+			return c.api(http.MethodGet, "/serviceAccounts/"+urnOf(a.id), h.alice, "")
+		}, [4]want{
 			{200, "", "CREATED", false}, {200, "", "REQUESTED", false}, {200, "", "GRANTED", false}, {200, "", "ACTIVE", true}}},
-		{"PUT", func(a account) reply {
+		{"PUT", func(c *client, a account) reply {
 			return c.api(http.MethodPut, "/serviceAccounts/"+urnOf(a.id), h.alice, `{"softwareId":"sw-2","softwareVersion":"2.0","status":"ACTIVE"}`)
 		}, [4]want{{200, "", "CREATED", false}, {200, "", "REQUESTED", false}, {200, "", "GRANTED", false}, {200, "", "ACTIVE", true}}},
-		{"revoke", func(a account) reply {
+		{"revoke", func(c *client, a account) reply {
 			return c.api(http.MethodPost, "/serviceAccounts/"+urnOf(a.id)+"/revoke", h.alice, "")
 		}, [4]want{{204, "", "CREATED", false}, {204, "", "CREATED", false}, {204, "", "CREATED", false}, {204, "", "CREATED", false}}},
-		{"DELETE", func(a account) reply { return c.api(http.MethodDelete, "/serviceAccounts/"+urnOf(a.id), h.admin, "") }, [4]want{
+		{"DELETE", func(c *client, a account) reply {
+			return c.api(http.MethodDelete, "/serviceAccounts/"+urnOf(a.id), h.admin, "")
+		}, [4]want{
 			{204, "", "", false}, {204, "", "", false}, {204, "", "", false}, {204, "", "", false}}},
 	} {
 		for i, status := range []string{"CREATED", "REQUESTED", "GRANTED", "ACTIVE"} {
 			w := row.want[i]
 			t.Run(row.endpoint+" in "+status, func(t *testing.T) {
+				h := h.with(t)
+				c := h.c
 				a := h.in(status)
-				r := row.do(a)
+				r := row.do(c, a)
 				if r.status != w.status || (w.code != "" && r.code() != w.code) {
 					t.Fatalf("got %d %s, want %d %s; body %s", r.status, r.code(), w.status, w.code, r.body)
 				}
