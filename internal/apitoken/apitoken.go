@@ -72,6 +72,10 @@ type Config struct {
 	// (default 100 per 10 minutes; negative disables).
 	FailureBudget int
 	FailureWindow time.Duration
+	// Failures, when set, is the budget to count in (shared with the
+	// service-account grants of the same token endpoint); FailureBudget
+	// and FailureWindow then do not apply.
+	Failures *Limiter
 }
 
 // Service is the API-token domain service. Its methods are safe for
@@ -84,7 +88,7 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	maxPer   int
-	fails    *limiter
+	fails    *Limiter
 	used     *usage
 	flushEv  time.Duration
 	grants   *grantCache
@@ -115,13 +119,20 @@ func New(cfg Config) *Service {
 	if cfg.FailureWindow <= 0 {
 		cfg.FailureWindow = 10 * time.Minute
 	}
+	if cfg.Failures == nil {
+		cfg.Failures = NewLimiter(cfg.FailureBudget, cfg.FailureWindow)
+	}
 	return &Service{store: cfg.Store, dir: cfg.Directory, sessions: cfg.Sessions, feed: cfg.Feed, now: cfg.Now,
-		log: cfg.Log, maxPer: cfg.MaxPerUser, fails: newLimiter(cfg.FailureBudget, cfg.FailureWindow),
+		log: cfg.Log, maxPer: cfg.MaxPerUser, fails: cfg.Failures,
 		used: newUsage(), flushEv: cfg.FlushInterval, grants: newGrantCache(100_000), stop: make(chan struct{})}
 }
 
 // Apply is the change-feed handler of the service's caches.
 func (s *Service) Apply(ctx context.Context, c store.Change) error { return s.grants.Apply(ctx, c) }
+
+// Failures returns the token endpoint's failure budget, for the other
+// grants served there to count in.
+func (s *Service) Failures() *Limiter { return s.fails }
 
 // Realm is the organization an /oauth endpoint serves: /oauth/provider is
 // the System org, /oauth/tenant/{org} a tenant. A token, an assertion or a

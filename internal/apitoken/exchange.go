@@ -36,11 +36,11 @@ func (s *Service) Exchange(ctx context.Context, realm Realm, refreshToken, clien
 	if refreshToken == "" {
 		return Grant{}, oauthError(apierr.Invalid, CodeInvalidRequest, "the refresh_token grant needs refresh_token")
 	}
-	if s.fails.blocked(c.IP, now) {
+	if s.fails.Blocked(c.IP, now) {
 		return Grant{}, errThrottled
 	}
 	fail := func() (Grant, error) {
-		s.fails.fail(c.IP, now)
+		s.fails.Fail(c.IP, now)
 		return Grant{}, errInvalidGrant
 	}
 	// A string that cannot be an API token (a session token pasted by

@@ -5,12 +5,15 @@ import (
 	"time"
 )
 
-// limiter counts failed grants per client address in fixed windows. API
-// tokens carry 256 random bits, so guessing one is hopeless; the budget
-// exists so that a flood of bad tokens from one address costs us a map
-// lookup instead of a database read each (security.md §1.11 item 5). It
-// is per instance, like the password-login budget.
-type limiter struct {
+// Limiter counts failures per key (a client address, an account, an org)
+// in fixed windows. The token endpoint's failure budget is one: API tokens
+// and service-account tokens carry 256 random bits, so guessing one is
+// hopeless; the budget exists so that a flood of bad tokens from one
+// address costs us a map lookup instead of a database read each
+// (security.md §1.11 item 5). Service accounts also bound guesses of
+// their short user codes with it. It is per instance, like the
+// password-login budget. An empty key is never limited.
+type Limiter struct {
 	max    int
 	window time.Duration
 	mu     sync.Mutex
@@ -25,12 +28,14 @@ type failWindow struct {
 // maxAddresses bounds memory when failures come from very many addresses.
 const maxAddresses = 50_000
 
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, seen: map[string]failWindow{}}
+// NewLimiter allows max failures per key per window; a negative max
+// disables it.
+func NewLimiter(max int, window time.Duration) *Limiter {
+	return &Limiter{max: max, window: window, seen: map[string]failWindow{}}
 }
 
-// blocked reports whether ip has used its budget in the current window.
-func (l *limiter) blocked(ip string, now time.Time) bool {
+// Blocked reports whether ip has used its budget in the current window.
+func (l *Limiter) Blocked(ip string, now time.Time) bool {
 	if l.max < 0 || ip == "" {
 		return false
 	}
@@ -40,8 +45,8 @@ func (l *limiter) blocked(ip string, now time.Time) bool {
 	return ok && now.Sub(w.start) < l.window && w.n >= l.max
 }
 
-// fail counts one failure from ip.
-func (l *limiter) fail(ip string, now time.Time) {
+// Fail counts one failure of ip.
+func (l *Limiter) Fail(ip string, now time.Time) {
 	if l.max < 0 || ip == "" {
 		return
 	}
@@ -62,7 +67,7 @@ func (l *limiter) fail(ip string, now time.Time) {
 // prune drops finished windows, and if that frees too little, a tenth of
 // the rest: an attacker spread over many addresses loses some counts
 // rather than us growing without bound.
-func (l *limiter) prune(now time.Time) {
+func (l *Limiter) prune(now time.Time) {
 	for ip, w := range l.seen {
 		if now.Sub(w.start) >= l.window {
 			delete(l.seen, ip)

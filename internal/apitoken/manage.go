@@ -153,17 +153,17 @@ func (s *Service) Revoke(ctx context.Context, p *authz.Principal, id urn.UUID, c
 // at the wrong endpoint does not believe a live token is gone.
 func (s *Service) RevokeSecret(ctx context.Context, realm Realm, token string, c Client) error {
 	now := s.now()
-	if s.fails.blocked(c.IP, now) {
+	if s.fails.Blocked(c.IP, now) {
 		return errThrottled
 	}
 	if !secret.HasPrefix(token, secret.PrefixAPIToken) {
-		s.fails.fail(c.IP, now)
+		s.fails.Fail(c.IP, now)
 		return nil
 	}
 	d := secret.DigestOf(token)
 	t, err := s.store.TokenByDigest(ctx, d)
 	if errors.Is(err, store.ErrNotFound) {
-		s.fails.fail(c.IP, now)
+		s.fails.Fail(c.IP, now)
 		return nil
 	}
 	if err != nil {

@@ -102,33 +102,33 @@ func TestReach(t *testing.T) {
 
 func TestLimiter(t *testing.T) {
 	t0 := time.Now()
-	l := newLimiter(2, time.Minute)
-	if l.blocked("a", t0) {
+	l := NewLimiter(2, time.Minute)
+	if l.Blocked("a", t0) {
 		t.Fatal("blocked before any failure")
 	}
-	l.fail("a", t0)
-	l.fail("a", t0.Add(time.Second))
-	if !l.blocked("a", t0.Add(2*time.Second)) || l.blocked("b", t0) {
+	l.Fail("a", t0)
+	l.Fail("a", t0.Add(time.Second))
+	if !l.Blocked("a", t0.Add(2*time.Second)) || l.Blocked("b", t0) {
 		t.Fatal("budget of a not enforced, or b blocked")
 	}
-	if l.blocked("a", t0.Add(time.Minute)) {
+	if l.Blocked("a", t0.Add(time.Minute)) {
 		t.Fatal("still blocked after the window")
 	}
-	l.fail("a", t0.Add(time.Minute)) // a new window starts
-	if l.blocked("a", t0.Add(time.Minute)) {
+	l.Fail("a", t0.Add(time.Minute)) // a new window starts
+	if l.Blocked("a", t0.Add(time.Minute)) {
 		t.Fatal("one failure of a new window blocks")
 	}
-	off := newLimiter(-1, time.Minute)
+	off := NewLimiter(-1, time.Minute)
 	for range 10 {
-		off.fail("a", t0)
+		off.Fail("a", t0)
 	}
-	if off.blocked("a", t0) || l.blocked("", t0) {
+	if off.Blocked("a", t0) || l.Blocked("", t0) {
 		t.Fatal("a disabled limiter or an unknown address blocks")
 	}
 	// Memory stays bounded under failures from very many addresses.
-	big := newLimiter(5, time.Hour)
+	big := NewLimiter(5, time.Hour)
 	for i := range maxAddresses + 10 {
-		big.fail(strings.Repeat("x", i%7)+string(rune(i)), t0)
+		big.Fail(strings.Repeat("x", i%7)+string(rune(i)), t0)
 	}
 	if len(big.seen) > maxAddresses {
 		t.Fatalf("%d addresses kept, limit %d", len(big.seen), maxAddresses)

@@ -77,7 +77,8 @@ func TestBadInput(t *testing.T) {
 		{"bad escape", "POST", "/oauth/tenant/acme/token", "grant_type=refresh%zz", nil, 400, "invalid_request"},
 		{"no grant_type", "POST", "/oauth/tenant/acme/token", form("refresh_token", bobSecret), nil, 400, "invalid_request"},
 		{"unknown grant_type", "POST", "/oauth/tenant/acme/token", form("grant_type", "password", "username", "bob", "password", "x"), nil, 400, "unsupported_grant_type"},
-		{"device_code grant", "POST", "/oauth/tenant/acme/token", form("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", "x"), nil, 400, "unsupported_grant_type"},
+		{"device_code grant without client_id", "POST", "/oauth/tenant/acme/token", form("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", "x"), nil, 400, "invalid_request"},
+		{"device_code grant with an unknown code", "POST", "/oauth/tenant/acme/token", form("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", "cgd_"+strings.Repeat("E", 43), "client_id", urn.New().String()), nil, 400, "invalid_grant"},
 		{"GET", "GET", "/oauth/tenant/acme/token", "", nil, 405, "invalid_request"},
 		// The refresh_token grant.
 		{"no refresh_token", "POST", "/oauth/tenant/acme/token", form("grant_type", "refresh_token"), nil, 400, "invalid_request"},
@@ -111,7 +112,7 @@ func TestBadInput(t *testing.T) {
 		{"register: control character", "POST", "/oauth/tenant/acme/register", `{"client_name":"a\u0007b"}`, jsonCT, 400, "invalid_client_metadata"},
 		{"register: name too long", "POST", "/oauth/tenant/acme/register", `{"client_name":"` + strings.Repeat("n", 129) + `"}`, jsonCT, 400, "invalid_client_metadata"},
 		{"register: duplicate name", "POST", "/oauth/tenant/acme/register", `{"client_name":"BOB'S"}`, jsonCT, 400, "invalid_client_metadata"},
-		{"register: service account", "POST", "/oauth/tenant/acme/register", `{"client_name":"sa","software_id":"x"}`, jsonCT, 400, "invalid_client_metadata"},
+		{"register: service account without the right", "POST", "/oauth/tenant/acme/register", `{"client_name":"sa","software_id":"x","scope":"urn:vcloud:role:vApp%20User"}`, jsonCT, 403, "access_denied"},
 		{"register: negative lifetime", "POST", "/oauth/tenant/acme/register", `{"client_name":"e","expires_in":-5}`, jsonCT, 400, "invalid_client_metadata"},
 		{"register: lifetime too short", "POST", "/oauth/tenant/acme/register", `{"client_name":"e","expires_in":60}`, jsonCT, 400, "invalid_client_metadata"},
 		{"register: oversized", "POST", "/oauth/tenant/acme/register", `{"client_name":"` + strings.Repeat("n", 70<<10) + `"}`, jsonCT, 413, "invalid_request"},

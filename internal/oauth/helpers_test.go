@@ -185,3 +185,28 @@ func (c *client) api(method, path, session string) reply {
 	c.t.Helper()
 	return c.do(method, "/cloudapi/1.0.0"+path, "", "Authorization", "Bearer "+session, "Accept", accept)
 }
+
+// newAccountToken registers a service account of acme as the System
+// administrator (session), authorizes it, grants its user code and
+// redeems its device code; it returns the account's first refresh token.
+func (c *client) newAccountToken(session, name string) string {
+	c.t.Helper()
+	body, _ := json.Marshal(map[string]string{"client_name": name, "software_id": "bench", "scope": "urn:vcloud:role:vApp%20Author"})
+	r := c.do(http.MethodPost, "/oauth/tenant/acme/register", string(body), "Authorization", "Bearer "+session, "Content-Type", "application/json")
+	if r.status != http.StatusOK {
+		c.t.Fatalf("register %s: %d %s", name, r.status, r.body)
+	}
+	id := r.str(c.t, "client_id")
+	a := c.do(http.MethodPost, "/oauth/tenant/acme/device_authorization", url.Values{"client_id": {id}}.Encode(), "Content-Type", formType)
+	code, _ := json.Marshal(map[string]string{"userCode": a.str(c.t, "user_code")})
+	if g := c.do(http.MethodPost, "/cloudapi/1.0.0/deviceLookup/grant", string(code), "Authorization", "Bearer "+session,
+		"Accept", accept, "Content-Type", "application/json"); g.status != http.StatusNoContent {
+		c.t.Fatalf("grant %s: %d %s", name, g.status, g.body)
+	}
+	t := c.grant("tenant/acme", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "client_id": {id},
+		"device_code": {a.str(c.t, "device_code")}})
+	if t.status != http.StatusOK {
+		c.t.Fatalf("device_code grant %s: %d %s", name, t.status, t.body)
+	}
+	return t.str(c.t, "refresh_token")
+}

@@ -1,8 +1,11 @@
 // Package oauth is Cloud Director's /oauth dialect: registering API tokens
-// (RFC 7591 shaped), the token endpoint (RFC 6749: the jwt-bearer grant
-// that issues an API token once, the refresh_token grant that trades it
-// for a session) and token revocation (RFC 7009), at
-// /oauth/tenant/{org}/... for tenants and /oauth/provider/... for System.
+// and service accounts (RFC 7591 shaped), the device authorization
+// endpoint of service accounts (RFC 8628), the token endpoint (RFC 6749:
+// the jwt-bearer grant that issues an API token once, the refresh_token
+// grant that trades an API token for a session or rotates a service
+// account's refresh token, the device_code grant) and token revocation
+// (RFC 7009), at /oauth/tenant/{org}/... for tenants and
+// /oauth/provider/... for System.
 //
 // The dialect ignores Accept (govcd sends none, or an empty version=,
 // here), reads credentials of the grants only from form bodies, and
@@ -21,24 +24,26 @@ import (
 	"cloudgate/internal/apierr"
 	"cloudgate/internal/apitoken"
 	"cloudgate/internal/reqctx"
+	"cloudgate/internal/serviceaccount"
 	"cloudgate/internal/vcd"
 )
 
 // API serves /oauth.
 type API struct {
-	env    *vcd.Env
-	tokens *apitoken.Service
+	env      *vcd.Env
+	tokens   *apitoken.Service
+	accounts *serviceaccount.Service
 }
 
-// New returns the dialect; env.Tokens must be set.
-func New(env *vcd.Env) *API { return &API{env: env, tokens: env.Tokens} }
+// New returns the dialect; env.Tokens and env.Accounts must be set.
+func New(env *vcd.Env) *API { return &API{env: env, tokens: env.Tokens, accounts: env.Accounts} }
 
 // Mount registers the dialect's routes.
 func (a *API) Mount(mux *http.ServeMux) {
 	for _, op := range []struct {
 		name string
 		h    handler
-	}{{"register", a.register}, {"token", a.token}, {"revoke", a.revoke}} {
+	}{{"register", a.register}, {"token", a.token}, {"revoke", a.revoke}, {"device_authorization", a.deviceAuthorization}} {
 		a.route(mux, "/oauth/tenant/{org}/"+op.name, op.h)
 		a.route(mux, "/oauth/provider/"+op.name, op.h)
 	}
@@ -79,6 +84,8 @@ var oauthCodes = map[string]bool{
 	apitoken.CodeInvalidRequest: true, apitoken.CodeInvalidClient: true, apitoken.CodeInvalidGrant: true,
 	apitoken.CodeUnauthorizedClient: true, apitoken.CodeUnsupportedGrantType: true,
 	apitoken.CodeInvalidClientMeta: true, apitoken.CodeUnsupportedTokenType: true,
+	serviceaccount.CodeAuthorizationPending: true, serviceaccount.CodeSlowDown: true,
+	serviceaccount.CodeAccessDenied: true, serviceaccount.CodeExpiredToken: true,
 }
 
 // status is the one place this dialect picks, for an error, the HTTP

@@ -10,6 +10,7 @@ import (
 
 	"cloudgate/internal/apierr"
 	"cloudgate/internal/apitoken"
+	"cloudgate/internal/serviceaccount"
 	"cloudgate/internal/session"
 	"cloudgate/internal/vcd"
 )
@@ -17,18 +18,25 @@ import (
 // maxRegisterBytes bounds a registration body.
 const maxRegisterBytes = 64 << 10
 
-// registerRequest is the part of RFC 7591 client metadata an API token
-// uses. Unknown fields are ignored (RFC 7591 §2). expires_in is
-// cloudgate's extension: a lifetime in seconds for a token that should
+// registerRequest is the part of RFC 7591 client metadata API tokens and
+// service accounts use. Unknown fields are ignored (RFC 7591 §2).
+// software_id makes the registration a service account, with client_uri,
+// software_version and scope (its role). expires_in is cloudgate's
+// extension for API tokens: a lifetime in seconds for a token that should
 // not live forever.
 type registerRequest struct {
-	ClientName *string `json:"client_name"`
-	SoftwareID string  `json:"software_id"`
-	ExpiresIn  *int64  `json:"expires_in"`
+	ClientName      *string `json:"client_name"`
+	SoftwareID      string  `json:"software_id"`
+	SoftwareVersion string  `json:"software_version"`
+	ClientURI       string  `json:"client_uri"`
+	Scope           string  `json:"scope"`
+	ExpiresIn       *int64  `json:"expires_in"`
 }
 
 // registerResponse is govcd's ApiTokenParams. client_id is the bare
-// lowercase UUID govcd turns into urn:vcloud:token:{client_id}.
+// lowercase UUID govcd turns into urn:vcloud:token:{client_id} or
+// urn:vcloud:serviceAccount:{client_id}. A service account's answer
+// echoes its metadata.
 type registerResponse struct {
 	ClientName              string   `json:"client_name"`
 	ClientID                string   `json:"client_id"`
@@ -36,11 +44,16 @@ type registerResponse struct {
 	GrantTypes              []string `json:"grant_types"`
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
 	ExpiresIn               int64    `json:"expires_in,omitempty"`
+	ClientURI               string   `json:"client_uri,omitempty"`
+	SoftwareID              string   `json:"software_id,omitempty"`
+	SoftwareVersion         string   `json:"software_version,omitempty"`
+	Scope                   string   `json:"scope,omitempty"`
 }
 
 // register serves POST /oauth/{tenant/{org}|provider}/register: a password
-// session registers a named API token for its user. 200 as in govcd's
-// and Cloud Director's examples (govcd accepts only 200 or 201).
+// session registers a named API token for its user, or, with software_id,
+// a service account of the path's org. 200 as in govcd's and Cloud
+// Director's examples (govcd accepts only 200 or 201).
 func (a *API) register(w http.ResponseWriter, r *http.Request, realm apitoken.Realm) error {
 	sess, err := a.session(r)
 	if err != nil {
@@ -51,8 +64,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, realm apitoken.Re
 		return err
 	}
 	if req.SoftwareID != "" {
-		return apierr.New(apierr.Invalid, "software_id registers a service account, which this server does not offer; omit it to register an API token").
-			WithCode(apitoken.CodeInvalidClientMeta)
+		return a.registerAccount(w, r, realm, sess, req)
 	}
 	if req.ClientName == nil {
 		return apierr.New(apierr.Invalid, "client_name is required").WithCode(apitoken.CodeInvalidClientMeta)
@@ -75,6 +87,30 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, realm apitoken.Re
 		body.ExpiresIn = int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Second)
 	}
 	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// registerAccount registers a service account: status CREATED, id
+// urn:vcloud:serviceAccount:{client_id}. It may use the device grant and
+// the refresh_token grant (its refresh tokens rotate).
+func (a *API) registerAccount(w http.ResponseWriter, r *http.Request, realm apitoken.Realm, sess *session.Session, req registerRequest) error {
+	meta := func(format string, args ...any) error {
+		return apierr.New(apierr.Invalid, format, args...).WithCode(apitoken.CodeInvalidClientMeta)
+	}
+	if req.ClientName == nil {
+		return meta("client_name is required")
+	}
+	if req.ExpiresIn != nil {
+		return meta("expires_in is not supported for service accounts; revoke or delete the account to end its access")
+	}
+	row, err := a.accounts.Register(r.Context(), &sess.Principal, realm, serviceaccount.RegisterSpec{Name: *req.ClientName,
+		SoftwareID: req.SoftwareID, SoftwareVersion: req.SoftwareVersion, ClientURI: req.ClientURI, Scope: req.Scope}, clientOf(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, registerResponse{ClientName: row.Name, ClientID: row.ID.String(), ClientIDIssuedAt: row.CreatedAt.Unix(),
+		GrantTypes: []string{serviceaccount.GrantDeviceCode, apitoken.GrantRefreshToken}, TokenEndpointAuthMethod: "none",
+		ClientURI: row.URI, SoftwareID: row.SoftwareID, SoftwareVersion: row.SoftwareVersion, Scope: req.Scope})
 	return nil
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"cloudgate/internal/apierr"
 	"cloudgate/internal/apitoken"
+	"cloudgate/internal/secret"
+	"cloudgate/internal/serviceaccount"
 )
 
 // maxFormBytes bounds a token or revocation request body. The largest
@@ -18,8 +20,9 @@ import (
 const maxFormBytes = 16 << 10
 
 // tokenResponse is RFC 6749 §5.1 plus govcd's ApiTokenRefresh.
-// refresh_token is null on exchanges: the API token stays the same, and
-// Cloud Director sends null there too.
+// refresh_token is null on API-token exchanges: the API token stays the
+// same, and Cloud Director sends null there too. Service-account grants
+// always carry the new refresh token (it rotates).
 type tokenResponse struct {
 	AccessToken  string  `json:"access_token"`
 	TokenType    string  `json:"token_type"`
@@ -63,15 +66,24 @@ func (a *API) grant(w http.ResponseWriter, r *http.Request, realm apitoken.Realm
 	case "":
 		return apitoken.Grant{}, apierr.New(apierr.Invalid, "grant_type is required").WithCode(apitoken.CodeInvalidRequest)
 	case apitoken.GrantRefreshToken:
+		// The prefix tells a service account's rotating token from an
+		// API token without a lookup.
+		if secret.HasPrefix(form["refresh_token"], secret.PrefixSARefresh) {
+			*label = "service_account_refresh"
+			return a.accounts.Refresh(r.Context(), realm, form["refresh_token"], form["client_id"], c)
+		}
 		*label = "refresh_token"
 		return a.tokens.Exchange(r.Context(), realm, form["refresh_token"], form["client_id"], c)
 	case apitoken.GrantJWTBearer:
 		*label = "jwt_bearer"
 		return a.tokens.Mint(r.Context(), realm, form["assertion"], form["client_id"], c)
+	case serviceaccount.GrantDeviceCode:
+		*label = "device_code"
+		return a.accounts.DeviceToken(r.Context(), realm, form["device_code"], form["client_id"], c)
 	}
 	*label = "unsupported"
-	return apitoken.Grant{}, apierr.New(apierr.Invalid, "grant_type is not supported here; use refresh_token or %s", apitoken.GrantJWTBearer).
-		WithCode(apitoken.CodeUnsupportedGrantType)
+	return apitoken.Grant{}, apierr.New(apierr.Invalid, "grant_type is not supported here; use refresh_token, %s or %s",
+		apitoken.GrantJWTBearer, serviceaccount.GrantDeviceCode).WithCode(apitoken.CodeUnsupportedGrantType)
 }
 
 // outcomeOf labels a failed grant for metrics.

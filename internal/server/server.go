@@ -24,6 +24,7 @@ import (
 	"cloudgate/internal/metrics"
 	"cloudgate/internal/oauth"
 	"cloudgate/internal/secret"
+	"cloudgate/internal/serviceaccount"
 	"cloudgate/internal/session"
 	"cloudgate/internal/sessionapi"
 	"cloudgate/internal/settings"
@@ -81,6 +82,7 @@ type Server struct {
 	dir      *identity.Directory
 	sessions *session.Manager
 	tokens   *apitoken.Service
+	accounts *serviceaccount.Service
 	hasher   *secret.Hasher
 	metrics  *metrics.Metrics
 	handler  http.Handler
@@ -141,6 +143,8 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		FlushInterval: o.FlushInterval, SweepInterval: o.SweepInterval, SyncedAt: s.feed.SyncedAt, MaxStale: maxStale})
 	s.tokens = apitoken.New(apitoken.Config{Store: o.Store, Directory: s.dir, Sessions: s.sessions, Feed: s.feed,
 		Now: o.Now, Log: o.Log, FlushInterval: o.FlushInterval})
+	s.accounts = serviceaccount.New(serviceaccount.Config{Store: o.Store, Directory: s.dir, Sessions: s.sessions, Feed: s.feed,
+		Now: o.Now, Log: o.Log, Failures: s.tokens.Failures()})
 	s.feed.Subscribe(s.settings.Apply)
 	s.feed.Subscribe(s.sessions.Apply)
 	s.feed.Subscribe(s.tokens.Apply)
@@ -151,7 +155,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		s.hasher.Close()
 		return nil, err
 	}
-	env := &vcd.Env{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Metrics: s.metrics, PublicURL: publicURL, Log: o.Log,
+	env := &vcd.Env{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Accounts: s.accounts, Metrics: s.metrics, PublicURL: publicURL, Log: o.Log,
 		Now: o.Now, Site: vcd.Site{Name: "cloudgate", ID: siteID(sys.ID)}}
 
 	// A dialect that is off is not mounted at all: its paths fall to the
@@ -185,6 +189,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.sessions.Start()
 	s.tokens.Start()
+	s.accounts.Start()
 	return s, nil
 }
 
@@ -204,12 +209,13 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Directory, Sessions and Settings expose the services (admin tooling and
 // tests use them).
-func (s *Server) Directory() *identity.Directory { return s.dir }
-func (s *Server) Sessions() *session.Manager     { return s.sessions }
-func (s *Server) Tokens() *apitoken.Service      { return s.tokens }
-func (s *Server) Settings() *settings.Holder     { return s.settings }
-func (s *Server) Feed() *feed.Feed               { return s.feed }
-func (s *Server) Store() store.Store             { return s.store }
+func (s *Server) Directory() *identity.Directory    { return s.dir }
+func (s *Server) Sessions() *session.Manager        { return s.sessions }
+func (s *Server) Tokens() *apitoken.Service         { return s.tokens }
+func (s *Server) Accounts() *serviceaccount.Service { return s.accounts }
+func (s *Server) Settings() *settings.Holder        { return s.settings }
+func (s *Server) Feed() *feed.Feed                  { return s.feed }
+func (s *Server) Store() store.Store                { return s.store }
 
 // HTTPServer returns an http.Server for the handler with hardened limits:
 // bounded header size and read/write times, so a slow or oversized client
@@ -233,6 +239,7 @@ func (s *Server) Close() error {
 	s.cancel()
 	s.sessions.Close()
 	s.tokens.Close()
+	s.accounts.Close()
 	s.hasher.Close()
 	return s.store.Close()
 }

@@ -135,8 +135,8 @@ type Spec struct {
 	// error aborts the creation (an API token exchange pins the token there
 	// and refuses a revoked one).
 	Guard func(ctx context.Context, tx store.Tx) error
-	// Also runs inside the creating transaction after the insert (a token
-	// rotation writes its new secret there).
+	// Also runs inside the creating transaction after the insert (a
+	// service-account refresh records the token it retired there).
 	Also func(ctx context.Context, tx store.Tx, s store.Session) error
 	// Audit events are written in the creating transaction (a login is
 	// recorded exactly when its session exists).

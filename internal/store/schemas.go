@@ -38,3 +38,22 @@ func TokenSchema() fiql.Schema {
 		"lastUsedAt": {Type: fiql.Time, SQL: "t.last_used_at"},
 	}
 }
+
+// ServiceAccountSchema is the filter and sort schema of service-account
+// lists (a = service_accounts, u = its user row, r = its role, o = orgs).
+func ServiceAccountSchema() fiql.Schema {
+	return fiql.Schema{
+		"id":              {Type: fiql.String, SQL: "('urn:vcloud:serviceAccount:' || a.id)"},
+		"name":            {Type: fiql.String, SQL: "u.name"},
+		"softwareId":      {Type: fiql.String, SQL: "a.software_id"},
+		"softwareVersion": {Type: fiql.String, SQL: "a.software_version"},
+		"uri":             {Type: fiql.String, SQL: "a.uri"},
+		"status": {Type: fiql.Enum, SQL: "a.status",
+			Values: []string{string(AccountCreated), string(AccountRequested), string(AccountGranted), string(AccountActive)}},
+		"role.name": {Type: fiql.String, SQL: "r.name"},
+		"role.id":   {Type: fiql.String, SQL: "('urn:vcloud:role:' || u.role_id)"},
+		"org.name":  {Type: fiql.String, SQL: "o.name", CaseInsensitive: true},
+		"org.id":    {Type: fiql.String, SQL: "('urn:vcloud:org:' || a.org_id)"},
+		"createdAt": {Type: fiql.Time, SQL: "a.created_at"},
+	}
+}

@@ -32,8 +32,8 @@ type Session struct {
 	Origin       Origin
 	// Dialect names the API that made it: "api", "cloudapi", "oauth", "vss", "vchs".
 	Dialect string
-	// TokenID is the API token or service account the session came from
-	// (zero for password sessions). Revoking it ends the session.
+	// TokenID is the API token or the service-account grant the session
+	// came from (zero for password sessions). Revoking it ends the session.
 	TokenID urn.UUID
 	// ParentID is the session a hand-off session was made from.
 	ParentID   urn.UUID

@@ -63,6 +63,7 @@ type Reader interface {
 	UserReader
 	SessionReader
 	TokenReader
+	ServiceAccountReader
 	ServiceReader
 	SettingsReader
 	ChangeReader
@@ -76,6 +77,7 @@ type Tx interface {
 	UserWriter
 	SessionWriter
 	TokenWriter
+	ServiceAccountWriter
 	ServiceWriter
 	SettingsWriter
 	ChangeWriter

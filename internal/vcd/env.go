@@ -14,6 +14,7 @@ import (
 	"cloudgate/internal/apitoken"
 	"cloudgate/internal/identity"
 	"cloudgate/internal/metrics"
+	"cloudgate/internal/serviceaccount"
 	"cloudgate/internal/session"
 	"cloudgate/internal/store"
 	"cloudgate/internal/urn"
@@ -24,7 +25,10 @@ type Env struct {
 	Sessions  *session.Manager
 	Directory *identity.Directory
 	Tokens    *apitoken.Service // API tokens: register, issue, exchange, list, revoke
-	Metrics   *metrics.Metrics
+	// Accounts are service accounts: register, device grant, rotating
+	// refresh, approval, list, update, revoke, delete.
+	Accounts *serviceaccount.Service
+	Metrics  *metrics.Metrics
 	// PublicURL, when set, is the scheme://host[:port] every href and
 	// LoginUrl uses; otherwise they are built from the request.
 	PublicURL *url.URL

@@ -105,15 +105,17 @@ func (t *txStmts) get(ctx context.Context, db *DB, tx *sql.Tx, query string) *sq
 	return st
 }
 
-// warm prepares the statements every session creation, token exchange and
-// write-behind runs, on the write pool, while no transaction can hold it.
+// warm prepares the statements every session creation, token exchange,
+// service-account rotation and write-behind runs, on the write pool,
+// while no transaction can hold it.
 func (db *DB) warm(ctx context.Context) {
 	if !db.cfg.PrepareStatements {
 		return
 	}
-	share := db.cfg.Dialect.ForShare()
-	for _, q := range []string{sqlInsertSession, sqlPinUser + share, sqlPinOwner + share, sqlPinToken + share, sqlTouchSession, sqlEndSession,
-		sqlEmit, sqlInsertAudit, "SAVEPOINT unit", "RELEASE unit", "ROLLBACK TO unit"} {
+	share, lock := db.cfg.Dialect.ForShare(), db.cfg.Dialect.ForUpdate()
+	for _, q := range []string{sqlInsertSession, sqlPinUser + share, sqlPinOwner + share, sqlPinToken + share, sqlTouchSession,
+		sqlEndSession, sqlEmit, sqlInsertAudit, sqlLockAccount + lock, sqlUpdateAccount, sqlRotateRefresh, sqlRetireRefresh,
+		"SAVEPOINT unit", "RELEASE unit", "ROLLBACK TO unit"} {
 		db.writeStmts.get(ctx, db.rebind(q))
 	}
 }

@@ -41,6 +41,11 @@ func Run(t *testing.T, open Opener) {
 		{"UpdateIsolation", testUpdateIsolation},
 		{"ConcurrentCounters", testConcurrentCounters},
 		{"ConcurrentRevokeAndExchange", testRevokeVersusExchange},
+		{"ServiceAccounts", testServiceAccounts},
+		{"ServiceAccountList", testServiceAccountList},
+		{"RotateRefresh", testRotateRefresh},
+		{"ConcurrentRotation", testConcurrentRotation},
+		{"ConcurrentRevokeAndRotation", testRevokeVersusRotation},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

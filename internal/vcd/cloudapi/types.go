@@ -1,7 +1,8 @@
 // Package cloudapi is the Cloud Director OpenAPI (JSON) dialect under
 // /cloudapi/1.0.0: logins, the current session, session listing and
-// logout, API tokens (list, get, revoke), and the read-only role endpoints
-// session-info clients call.
+// logout, API tokens (list, get, revoke), service accounts (list, get,
+// update, revoke, delete) and their approval (deviceLookup), and the
+// read-only role endpoints session-info clients call.
 package cloudapi
 
 // Ref is Cloud Director's OpenApiReference.

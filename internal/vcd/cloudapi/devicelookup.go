@@ -1,0 +1,147 @@
+package cloudapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"cloudgate/internal/apierr"
+	"cloudgate/internal/urn"
+	"cloudgate/internal/vcd"
+)
+
+// userCodeBody is the body of every /deviceLookup request. Note the
+// camelCase: the device authorization answer calls it user_code.
+type userCodeBody struct {
+	UserCode *string `json:"userCode"`
+}
+
+func (a *API) userCode(c *vcd.Call) (string, urn.UUID, error) {
+	var body userCodeBody
+	if err := readJSON(c, &body); err != nil {
+		return "", urn.UUID{}, err
+	}
+	if body.UserCode == nil || *body.UserCode == "" {
+		return "", urn.UUID{}, apierr.New(apierr.Invalid, "userCode is required")
+	}
+	org, err := a.tenantContext(c)
+	return *body.UserCode, org, err
+}
+
+// deviceLookup serves POST /deviceLookup {"userCode"}: 303 See Other with
+// the Location of the service account the code belongs to, so that the
+// approving administrator sees which account asks (RFC 8628 §5.4); the
+// body is that account too, for clients that do not follow redirects.
+// Nothing changes.
+func (a *API) deviceLookup(c *vcd.Call) error {
+	code, org, err := a.userCode(c)
+	if err != nil {
+		return err
+	}
+	row, err := a.env.Accounts.Lookup(c.R.Context(), &c.Session.Principal, org, code, tokenClient(c))
+	if err != nil {
+		return err
+	}
+	c.W.Header().Set("Location", a.env.Base(c.R)+root+"/serviceAccounts/"+row.ID.URN(urn.ServiceAccount))
+	c.W.Header().Set("Cache-Control", "no-store")
+	vcd.WriteJSON(c.W, http.StatusSeeOther, &c.Version, accountBody(row))
+	return nil
+}
+
+// deviceGrant serves POST /deviceLookup/grant and /deviceLookup/deny:
+// 204 once the decision is durable.
+func (a *API) deviceGrant(grant bool) vcd.HandlerFunc {
+	return func(c *vcd.Call) error {
+		code, org, err := a.userCode(c)
+		if err != nil {
+			return err
+		}
+		decide := a.env.Accounts.Deny
+		if grant {
+			decide = a.env.Accounts.Grant
+		}
+		if err := decide(c.R.Context(), &c.Session.Principal, org, code, tokenClient(c)); err != nil {
+			return err
+		}
+		c.W.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+// maxJSONBytes bounds a JSON request body of this dialect.
+const maxJSONBytes = 64 << 10
+
+// readJSON reads one JSON object into v: 415 unless the body is
+// application/json (UTF-8), 413 past maxJSONBytes, 400 for malformed JSON,
+// anything but one object, a key given twice (in any case: encoding/json
+// matches field names ignoring case, so "userCode" and "usercode" are the
+// same field), or a field of the wrong type. Unknown fields are ignored.
+func readJSON(c *vcd.Call, v any) error {
+	mt, params, err := mime.ParseMediaType(c.R.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return apierr.New(apierr.Unsupported, "the request body must be application/json")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return apierr.New(apierr.Unsupported, "the request body must be UTF-8")
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(c.W, c.R.Body, maxJSONBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return apierr.New(apierr.TooLarge, "the request body is larger than %d bytes", maxJSONBytes)
+		}
+		return apierr.New(apierr.Invalid, "the request body could not be read")
+	}
+	if err := checkObject(raw); err != nil {
+		return apierr.New(apierr.Invalid, "the request body must be one JSON object: %s", err.Error())
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return apierr.New(apierr.Invalid, "%s has the wrong type; want %s", printableID(typeErr.Field), typeErr.Type.String())
+		}
+		return apierr.New(apierr.Invalid, "the request body is not valid JSON")
+	}
+	return nil
+}
+
+// checkObject makes sure raw is exactly one JSON object whose keys are
+// distinct ignoring case.
+func checkObject(raw []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return errors.New("malformed JSON")
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return errNotObject
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return errors.New("malformed JSON")
+		}
+		key, _ := tok.(string)
+		folded := strings.ToLower(key)
+		if seen[folded] {
+			return errors.New("key " + printableID(key) + " is given more than once")
+		}
+		seen[folded] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return errors.New("malformed JSON")
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return errors.New("malformed JSON")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the object")
+	}
+	return nil
+}
