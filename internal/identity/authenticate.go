@@ -137,8 +137,11 @@ func (d *Directory) lookup(ctx context.Context, orgName, userName string) (store
 		return org, store.User{}, false, storeErr(err, "organization")
 	}
 	user, err := d.store.UserByName(ctx, org.ID, userName)
-	if errors.Is(err, store.ErrNotFound) {
-		return org, user, false, nil
+	if errors.Is(err, store.ErrNotFound) || (err == nil && user.Kind != store.KindUser) {
+		// A service account has no password: for a password login its
+		// name is as unknown as any other (and no failure is counted on
+		// its row).
+		return org, store.User{}, false, nil
 	}
 	if err != nil {
 		return org, user, false, storeErr(err, "user")

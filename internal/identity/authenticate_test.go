@@ -268,3 +268,23 @@ func TestValidation(t *testing.T) {
 		t.Errorf("disabling System: %v", err)
 	}
 }
+
+// A service account's name is as unknown as any other to a password login,
+// and failures are not counted on its row.
+func TestServiceAccountNameIsNotALogin(t *testing.T) {
+	f := newFixture(t, light)
+	ctx := context.Background()
+	u, org, _ := f.dir.User(ctx, "acme", "alice")
+	sa := store.User{ID: urn.New(), OrgID: org.ID, Name: "robot", Kind: store.KindServiceAccount, RoleID: u.RoleID,
+		Enabled: true, CreatedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
+	if err := f.store.Update(ctx, func(tx store.Tx) error { return tx.InsertUser(ctx, sa) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, outcome, err := f.login("robot", "acme", "anything-at-all", "192.0.2.1"); err != identity.ErrBadCredentials || outcome != identity.OutcomeBadPassword {
+		t.Fatalf("login as a service account: %s %v", outcome, err)
+	}
+	got, _ := f.store.UserByID(ctx, sa.ID)
+	if got.Failures != 0 {
+		t.Fatalf("failures counted on the service account's row: %d", got.Failures)
+	}
+}

@@ -12,7 +12,7 @@ func SessionSchema() fiql.Schema {
 	return fiql.Schema{
 		"id":         {Type: fiql.String, SQL: "('urn:vcloud:session:' || s.id)"},
 		"user.name":  {Type: fiql.String, SQL: "u.name"},
-		"user.id":    {Type: fiql.String, SQL: "('urn:vcloud:user:' || s.user_id)"},
+		"user.id":    {Type: fiql.String, SQL: "(CASE WHEN u.kind = 'serviceAccount' THEN 'urn:vcloud:serviceAccount:' ELSE 'urn:vcloud:user:' END || s.user_id)"},
 		"org.name":   {Type: fiql.String, SQL: "o.name", CaseInsensitive: true},
 		"org.id":     {Type: fiql.String, SQL: "('urn:vcloud:org:' || s.org_id)"},
 		"origin":     {Type: fiql.Enum, SQL: "s.origin"},
