@@ -41,6 +41,9 @@ func Run(t *testing.T, open Opener) {
 		{"UpdateIsolation", testUpdateIsolation},
 		{"ConcurrentCounters", testConcurrentCounters},
 		{"ConcurrentRevokeAndExchange", testRevokeVersusExchange},
+		{"CreateSession", testCreateSession},
+		{"CreateSessionWaitsForRevocation", testCreateSessionWaitsForRevocation},
+		{"ConcurrentRevokeAndCreateSession", testCreateSessionVersusRevoke},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
