@@ -35,7 +35,7 @@ func (q queries) guardedInsert(s store.Session, g store.SessionGuard) (string, [
 		s.Idle, store.Micros(s.EndedAt), s.EndReason,
 		s.UserID, store.Micros(g.ValidAfter), g.PasswordHash}
 	if !g.TokenDigest.IsZero() {
-		query += sqlGuardedInsertToken + share + `) token`
+		query += sqlGuardedInsertToken + q.tokenGate("t.id", false) + share + `) token`
 		args = append(args, s.TokenID, g.TokenDigest)
 	}
 	return query, args

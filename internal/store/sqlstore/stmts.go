@@ -112,7 +112,7 @@ func (db *DB) warm(ctx context.Context) {
 		return
 	}
 	share := db.cfg.Dialect.ForShare()
-	for _, q := range []string{sqlInsertSession, sqlPinUser + share, sqlPinOwner + share, sqlPinToken + share, sqlTouchSession, sqlEndSession,
+	for _, q := range []string{sqlInsertSession, sqlPinUser + share, sqlPinOwner + share, sqlPinToken + db.queries.tokenGate("t.id", false) + share, sqlTouchSession, sqlEndSession,
 		sqlEmit, sqlInsertAudit, "SAVEPOINT unit", "RELEASE unit", "ROLLBACK TO unit"} {
 		db.writeStmts.get(ctx, db.rebind(q))
 	}

@@ -198,3 +198,58 @@ func testCreateSessionVersusRevoke(t *testing.T, s store.Store) {
 		}
 	}
 }
+
+// A revocation waiting for an exchange that pins the token is not
+// overtaken by exchanges that come after it: they wait for the revocation
+// and see the token revoked. (With plain shared row locks on PostgreSQL a
+// new pin joins the current ones at once, and a token exchanged without
+// pause would keep its revocation waiting.)
+func testRevocationQueuesAheadOfLaterPins(t *testing.T, s store.Store) {
+	c := ctx(t)
+	_, _, u := fixture(t, s, "acme", "alice")
+	tok, d := mintedToken(t, s, u, "busy")
+	g := store.SessionGuard{ValidAfter: u.ValidAfter, PasswordHash: u.PasswordHash, TokenDigest: d}
+	pinned, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		update(t, s, func(tx store.Tx) error {
+			if _, err := tx.PinToken(c, tok.ID); err != nil {
+				return err
+			}
+			close(pinned)
+			<-release
+			return nil
+		})
+	}()
+	<-pinned
+	var revoked bool
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		update(t, s, func(tx store.Tx) error {
+			var err error
+			revoked, err = tx.RevokeToken(c, tok.ID, t0)
+			return err
+		})
+	}()
+	time.Sleep(100 * time.Millisecond) // the revocation waits for the pin
+	var inserted bool
+	var createErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		inserted, createErr = s.CreateSession(c, tokenSession(u, tok), g)
+	}()
+	time.Sleep(100 * time.Millisecond) // the later exchange is under way
+	close(release)
+	wg.Wait()
+	must(t, createErr)
+	if !revoked {
+		t.Fatal("the revocation did not revoke")
+	}
+	if inserted {
+		t.Fatal("an exchange that came after a waiting revocation overtook it")
+	}
+}

@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"CreateSession", testCreateSession},
 		{"CreateSessionWaitsForRevocation", testCreateSessionWaitsForRevocation},
 		{"ConcurrentRevokeAndCreateSession", testCreateSessionVersusRevoke},
+		{"RevocationQueuesAheadOfLaterPins", testRevocationQueuesAheadOfLaterPins},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
