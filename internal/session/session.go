@@ -200,8 +200,9 @@ func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 }
 
 // createAlone writes a session that is the only thing its transaction
-// writes (API-token exchanges): the store checks and pins the owner and
-// the token and inserts the session in one statement.
+// writes (API-token exchanges; logins of dialects that audit none): the
+// store checks and pins the owner (and the token) and inserts the session
+// in one statement.
 func (m *Manager) createAlone(ctx context.Context, spec Spec, rec store.Session) error {
 	ok, err := m.store.CreateSession(ctx, rec, store.SessionGuard{ValidAfter: spec.User.ValidAfter,
 		PasswordHash: spec.User.PasswordHash, TokenDigest: spec.TokenDigest})
