@@ -379,3 +379,59 @@ func TestLastUsed(t *testing.T) {
 		t.Fatalf("stored LastUsedAt %v after Close, want %v", stored.LastUsedAt, clk.now())
 	}
 }
+
+// Another instance's writes reach this one through the change feed; until
+// they do, the grant cache is stale. The store's guarded insert still
+// refuses a token revoked elsewhere (invalid_grant), and an owner whose
+// password changed elsewhere is read again and the exchange succeeds.
+// Both writes here go to the store directly, so no change is applied.
+func TestStaleGrantCache(t *testing.T) {
+	ctx := t.Context()
+	srv := open(t, filepath.Join(t.TempDir(), "db"), nil)
+	defer srv.Close()
+	c := apitoken.Client{IP: "192.0.2.4"}
+	assertion, p := passwordSession(t, srv, "acme", "bob")
+	mint := func(name string) (urn.UUID, string) {
+		tok, err := srv.Tokens().Register(ctx, p, acme, apitoken.RegisterSpec{Name: name}, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := srv.Tokens().Mint(ctx, acme, assertion, tok.ID.String(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One exchange fills the cache with the token and its owner.
+		if _, err := srv.Tokens().Exchange(ctx, acme, g.RefreshToken, "", c); err != nil {
+			t.Fatal(err)
+		}
+		return tok.ID, g.RefreshToken
+	}
+	st := srv.Store()
+
+	revokedID, revoked := mint("revoked elsewhere")
+	if err := st.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.RevokeToken(ctx, revokedID, time.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := srv.Tokens().Exchange(ctx, acme, revoked, "", c)
+	wantCode(t, err, apitoken.CodeInvalidGrant)
+
+	_, kept := mint("kept")
+	bob, _, err := srv.Directory().User(ctx, "acme", "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.PasswordHash, bob.ValidAfter = "$argon2id$changed-elsewhere", time.Now().UTC().Truncate(time.Microsecond)
+	if err := st.Update(ctx, func(tx store.Tx) error { return tx.UpdateUser(ctx, bob) }); err != nil {
+		t.Fatal(err)
+	}
+	g, err := srv.Tokens().Exchange(ctx, acme, kept, "", c)
+	if err != nil {
+		t.Fatalf("exchange after a password change made elsewhere: %v", err)
+	}
+	if _, err := srv.Sessions().Resolve(ctx, g.AccessToken); err != nil {
+		t.Fatalf("the new session does not resolve: %v", err)
+	}
+}

@@ -44,6 +44,12 @@ func (c *grantCache) putToken(d secret.Digest, t store.APIToken) {
 	c.tokens[d] = t
 }
 
+func (c *grantCache) dropToken(d secret.Digest) {
+	c.mu.Lock()
+	delete(c.tokens, d)
+	c.mu.Unlock()
+}
+
 func (c *grantCache) account(id urn.UUID) (identity.Account, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()

@@ -85,8 +85,20 @@ func (s *Service) Exchange(ctx context.Context, realm Realm, refreshToken, clien
 	}
 	issued, err := s.create(ctx, acct, t, d, c)
 	if err != nil && apierr.Is(err, apierr.Unauthenticated) {
-		// The cached account went stale (a password change, say): read it
-		// again and retry once.
+		// The store refused: the token was revoked or the cached account
+		// went stale (a password change, say) before the change feed said
+		// so. Read both again and retry once.
+		s.grants.dropToken(d)
+		t, err = s.store.TokenByDigest(ctx, d)
+		if errors.Is(err, store.ErrNotFound) {
+			return fail()
+		}
+		if err != nil {
+			return Grant{}, storeErr(err, "API token")
+		}
+		if !t.RevokedAt.IsZero() {
+			return fail()
+		}
 		if acct, err = s.owner(ctx, t.OwnerID, true); err != nil {
 			return Grant{}, grantErr(err)
 		}
@@ -119,26 +131,12 @@ func (s *Service) owner(ctx context.Context, id urn.UUID, fresh bool) (identity.
 	return a, nil
 }
 
-// create makes the session of a refresh_token grant.
+// create makes the session of a refresh_token grant. TokenDigest makes
+// the store pin the token row in the transaction that inserts the session,
+// with the owner and the org (store.Store.CreateSession): a revocation or
+// disable committing meanwhile either waits for that transaction (and then
+// ends the session it made) or is seen, and Create fails Unauthenticated.
 func (s *Service) create(ctx context.Context, acct identity.Account, t store.APIToken, d secret.Digest, c Client) (session.Issued, error) {
 	return s.sessions.Create(ctx, session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
-		Origin: store.OriginAPIToken, Dialect: "oauth", TokenID: t.ID, ClientIP: c.IP, UserAgent: c.UserAgent,
-		Guard: func(ctx context.Context, tx store.Tx) error {
-			// Pin the row: a revocation committing now either waits for
-			// this transaction (and then ends the session it made) or is
-			// seen here.
-			cur, err := tx.PinToken(ctx, t.ID)
-			if errors.Is(err, store.ErrNotFound) {
-				return errInvalidGrant
-			}
-			if err != nil {
-				return err
-			}
-			if !cur.RevokedAt.IsZero() || !secret.Equal(cur.Digest, d) {
-				return errInvalidGrant
-			}
-			// The owner and its org are re-checked by Create (PinOwner): a
-			// disable committed since they were read refuses the session.
-			return nil
-		}})
+		Origin: store.OriginAPIToken, Dialect: "oauth", TokenID: t.ID, TokenDigest: d, ClientIP: c.IP, UserAgent: c.UserAgent})
 }

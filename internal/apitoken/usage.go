@@ -9,6 +9,9 @@ import (
 	"cloudgate/internal/urn"
 )
 
+// touchChunk bounds how many tokens one write-behind transaction touches.
+const touchChunk = 200
+
 // usage keeps the last exchange time of each token in memory and writes it
 // behind in batches. Writing it inside the exchange transaction would
 // update the token row, and a row update takes the lock every concurrent
@@ -63,7 +66,16 @@ func (s *Service) Flush(ctx context.Context) error {
 	for id, at := range batch {
 		touches = append(touches, store.Touch{ID: id, At: at})
 	}
-	err := s.store.Update(ctx, func(tx store.Tx) error { return tx.TouchTokens(ctx, touches) })
+	// In chunks: on PostgreSQL each token written takes a lock (its gate,
+	// see store.TokenWriter.TouchTokens) that is held until commit, and a
+	// transaction must not hold thousands. Chunks already written stay
+	// written if a later one fails; writing them again is harmless.
+	var err error
+	for rest := touches; len(rest) > 0 && err == nil; {
+		chunk := rest[:min(len(rest), touchChunk)]
+		rest = rest[len(chunk):]
+		err = s.store.Update(ctx, func(tx store.Tx) error { return tx.TouchTokens(ctx, chunk) })
+	}
 
 	u.mu.Lock()
 	u.flushing = nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -31,6 +32,20 @@ func benchDatabase(tb testing.TB) string {
 		dsn += "&" + p
 	}
 	return dsn
+}
+
+// driverDSN is dsn without cloudgate's own parameters, for connecting to
+// the benchmark's database directly.
+func driverDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	q.Del("pool_max_conns")
+	q.Del("query_timeout")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // backends names the stores compared, with a DSN maker ("" = cloudgatetest's
@@ -206,5 +221,58 @@ func BenchmarkPasswordLogin(b *testing.B) {
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 		})
+	}
+}
+
+// BenchmarkExchange is the refresh_token grant (an API token traded for a
+// durable session) over HTTP against one `cloudgate serve` process, with
+// 32 x GOMAXPROCS concurrent clients, on SQLite and on PostgreSQL. tokens=1
+// is one script hammering one token (every exchange pins the same token,
+// user and org rows); tokens=16 spreads the load over 16 tokens of four
+// users. On PostgreSQL it then checks that the database holds a session
+// for every exchange that was answered 200.
+//
+//	go test -run '^$' -bench Exchange -benchtime 5s ./internal/cluster
+func BenchmarkExchange(b *testing.B) {
+	owners := []string{"alice", "bob", "carol", "erin"}
+	for _, be := range backends {
+		for _, ntok := range []int{1, 16} {
+			b.Run(fmt.Sprintf("%s/tokens=%d", be.name, ntok), func(b *testing.B) {
+				dsn := be.dsn(b)
+				pg := dsn != ""
+				if !pg {
+					dsn = "sqlite://" + b.TempDir() + "/cloudgate.db"
+				}
+				in := startOne(b, dsn, "A", "--log-level", "warn")
+				var bodies []string
+				for i := range ntok {
+					owner := mustLogin(b, in, owners[i%len(owners)], "acme")
+					tok := newAPIToken(b, in, "acme", owner, fmt.Sprintf("bench-%d", i))
+					bodies = append(bodies, refreshBody(tok.secret))
+				}
+				var next atomic.Int64
+				var ok atomic.Int64
+				b.SetParallelism(32)
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					body := bodies[int(next.Add(1))%len(bodies)]
+					for pb.Next() {
+						code, resp := post(in, "/oauth/tenant/acme/token", formType, body, "")
+						if code != http.StatusOK {
+							b.Errorf("exchange: %d %s", code, resp)
+							return
+						}
+						ok.Add(1)
+					}
+				})
+				b.StopTimer()
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "exchanges/s")
+				if pg {
+					if n := countRows(b, driverDSN(dsn), `SELECT count(*) FROM sessions WHERE origin = 'apiToken'`); n < ok.Load() {
+						b.Fatalf("%d exchanges acknowledged, %d sessions in the database", ok.Load(), n)
+					}
+				}
+			})
+		}
 	}
 }

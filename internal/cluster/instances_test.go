@@ -11,15 +11,13 @@ import (
 
 // revocation is one way to end sessions on one instance (or from the
 // command line) that every other instance must honour. setup logs in and
-// returns the tokens that must die; revoke ends them.
-//
-// API tokens (another branch) add a case here: exchange a token for a
-// session on A, use it on B, revoke the token on C (DELETE
-// /oauth/.../tokens/{id}) and expect refusal on A and B.
+// returns the tokens that must die; revoke ends them; after, if set,
+// checks what else the revocation must have done once they are refused.
 type revocation struct {
 	name   string
 	setup  func(t *testing.T, c *trio) []string
 	revoke func(t *testing.T, c *trio)
+	after  func(t *testing.T, c *trio)
 }
 
 // trio is three instances on one database, and what a case keeps.
@@ -27,6 +25,7 @@ type trio struct {
 	a, b, c *instance
 	dsn     string
 	victim  session
+	token   apiToken // the API token a case revokes
 }
 
 // Logging in on A, using the session on B, revoking on C: refused on A and
@@ -98,6 +97,12 @@ func TestThreeInstancesRevocation(t *testing.T) {
 			},
 			revoke: func(t *testing.T, c *trio) { cli(t, c.dsn, "", "org", "disable", "globex") },
 		},
+		tokenCase("API token: DELETE tokens/{urn} on C", func(t *testing.T, c *trio) {
+			revokeByID(t, c.c, c.token, c.victim.token)
+		}),
+		tokenCase("API token: RFC 7009 revoke on C", func(t *testing.T, c *trio) {
+			revokeBySecret(t, c.c, "acme", c.token)
+		}),
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,8 +116,15 @@ func TestThreeInstancesRevocation(t *testing.T) {
 				d := refusedWithin(t, tok, 5*time.Second, c.a, c.b, c.c)
 				t.Logf("refused everywhere %v after the revocation returned", d)
 			}
+			if tc.after != nil {
+				tc.after(t, c)
+			}
 		})
 	}
+
+	t.Run("API token revoked concurrently with exchanges on every instance", func(t *testing.T) {
+		tokenRevokedUnderExchanges(t, c)
+	})
 
 	t.Run("settings apply on every instance", func(t *testing.T) {
 		s := mustLogin(t, c.a, "alice", "acme")

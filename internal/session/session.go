@@ -120,8 +120,14 @@ type Spec struct {
 	Origin  store.Origin
 	Dialect string
 	// TokenID is the API token or service account the session comes from.
-	TokenID  urn.UUID
-	ParentID urn.UUID
+	TokenID urn.UUID
+	// TokenDigest, when set, is the digest of the API token TokenID that
+	// was presented: the session is created only if that token is still
+	// live with this digest when it is inserted (pinned in the creating
+	// transaction, so a revocation either waits and ends the session or
+	// is seen).
+	TokenDigest secret.Digest
+	ParentID    urn.UUID
 	// ClientIP and UserAgent are recorded (and shown in session lists).
 	ClientIP  string
 	UserAgent string
@@ -154,8 +160,9 @@ type Issued struct {
 var errStale = &apierr.Error{Kind: apierr.Unauthenticated, Message: "Invalid username or password"}
 
 // Create makes a session durable and caches it. It fails Unauthenticated if
-// the user or org was disabled, or the password changed, after the
-// credentials were checked; Unavailable if the store cannot commit.
+// the user or org was disabled, the password changed or the API token
+// (TokenDigest) was revoked after the credentials were checked; Unavailable
+// if the store cannot commit.
 func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 	now := m.now()
 	set := m.settings.Get()
@@ -176,7 +183,39 @@ func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 		ExpiresAt: now.Add(life), Idle: !spec.NoIdle}
 
 	g0 := m.gen.Load()
-	err := m.store.Update(ctx, func(tx store.Tx) error {
+	var err error
+	if spec.Guard == nil && spec.Also == nil && len(spec.Audit) == 0 {
+		err = m.createAlone(ctx, spec, rec)
+	} else {
+		err = m.createWith(ctx, spec, rec)
+	}
+	if err != nil {
+		return Issued{}, storeErr(err)
+	}
+	e, err := m.insert(ctx, rec, principalRecs{spec.User, spec.Org, spec.Role}, g0)
+	if err != nil {
+		return Issued{}, err
+	}
+	return Issued{Token: tok, LegacyKey: legacy, Session: m.view(e, now)}, nil
+}
+
+// createAlone writes a session that is the only thing its transaction
+// writes (API-token exchanges; logins of dialects that audit none): the
+// store checks and pins the owner (and the token) and inserts the session
+// in one statement.
+func (m *Manager) createAlone(ctx context.Context, spec Spec, rec store.Session) error {
+	ok, err := m.store.CreateSession(ctx, rec, store.SessionGuard{ValidAfter: spec.User.ValidAfter,
+		PasswordHash: spec.User.PasswordHash, TokenDigest: spec.TokenDigest})
+	if err == nil && !ok {
+		return errStale
+	}
+	return err
+}
+
+// createWith writes a session together with the spec's guard, audit
+// events and extra writes, in one transaction.
+func (m *Manager) createWith(ctx context.Context, spec Spec, rec store.Session) error {
+	return m.store.Update(ctx, func(tx store.Tx) error {
 		if spec.Guard != nil {
 			if err := spec.Guard(ctx, tx); err != nil {
 				return err
@@ -196,6 +235,15 @@ func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 		if !cur.Enabled || !cur.OrgEnabled || !cur.ValidAfter.Equal(spec.User.ValidAfter) || cur.PasswordHash != spec.User.PasswordHash {
 			return errStale
 		}
+		if !spec.TokenDigest.IsZero() {
+			t, err := tx.PinToken(ctx, spec.TokenID)
+			if errors.Is(err, store.ErrNotFound) || (err == nil && (!t.RevokedAt.IsZero() || !secret.Equal(t.Digest, spec.TokenDigest))) {
+				return errStale
+			}
+			if err != nil {
+				return err
+			}
+		}
 		if err := tx.InsertSession(ctx, rec); err != nil {
 			return err
 		}
@@ -210,14 +258,6 @@ func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 		}
 		return nil
 	})
-	if err != nil {
-		return Issued{}, storeErr(err)
-	}
-	e, err := m.insert(ctx, rec, principalRecs{spec.User, spec.Org, spec.Role}, g0)
-	if err != nil {
-		return Issued{}, err
-	}
-	return Issued{Token: tok, LegacyKey: legacy, Session: m.view(e, now)}, nil
 }
 
 // principalRecs are the store records a session's principal is built from.

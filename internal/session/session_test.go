@@ -317,3 +317,56 @@ func TestWriteBehindSurvivesClose(t *testing.T) {
 		t.Fatalf("stored LastActive %v, want %v (%v)", rec.LastActive, e.clock.Now(), err)
 	}
 }
+
+// A session made from an API token (TokenDigest set) is created only while
+// the token is live with that digest, whether the session is the only
+// write of its transaction (one guarded insert) or comes with audit
+// events (Update with pins).
+func TestTokenDigestGuardsCreation(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	acct, _, err := e.a.dir.Authenticate(ctx, identity.Credentials{Org: "acme", User: "alice", Password: pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := store.APIToken{ID: urn.New(), Name: "ci", OwnerID: acct.User.ID, OrgID: acct.Org.ID, Type: store.TokenTypeRefresh, CreatedAt: e.clock.Now()}
+	_, d := secret.NewToken(secret.PrefixAPIToken)
+	if err := e.store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertToken(ctx, tok); err != nil {
+			return err
+		}
+		_, err := tx.MintToken(ctx, tok.ID, d, e.clock.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, wrong := secret.NewToken(secret.PrefixAPIToken)
+	create := func(digest secret.Digest, audited bool) error {
+		spec := session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role, Origin: store.OriginAPIToken, Dialect: "oauth",
+			TokenID: tok.ID, TokenDigest: digest}
+		if audited {
+			spec.Audit = []store.AuditEvent{{At: e.clock.Now(), Type: "test", Outcome: "success"}}
+		}
+		_, err := e.a.mgr.Create(ctx, spec)
+		return err
+	}
+	for _, audited := range []bool{false, true} {
+		if err := create(d, audited); err != nil {
+			t.Fatalf("audited=%v: Create with the token's digest: %v", audited, err)
+		}
+		if err := create(wrong, audited); !apierr.Is(err, apierr.Unauthenticated) {
+			t.Fatalf("audited=%v: Create with another digest = %v, want Unauthenticated", audited, err)
+		}
+	}
+	if err := e.store.Update(ctx, func(tx store.Tx) error { _, err := tx.RevokeToken(ctx, tok.ID, e.clock.Now()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	for _, audited := range []bool{false, true} {
+		if err := create(d, audited); !apierr.Is(err, apierr.Unauthenticated) {
+			t.Fatalf("audited=%v: Create from a revoked token = %v, want Unauthenticated", audited, err)
+		}
+	}
+	if _, total, _ := e.a.mgr.List(ctx, store.SessionQuery{UserID: acct.User.ID}); total != 2 {
+		t.Fatalf("%d sessions stored, want the 2 made while the token was live", total)
+	}
+}

@@ -47,6 +47,17 @@ type Session struct {
 	EndReason  string
 }
 
+// SessionGuard is what must still hold when a session is inserted: its
+// user (Session.UserID) is enabled, in an enabled org, with the password
+// hash and valid-after time the caller checked the credentials against;
+// and, when TokenDigest is set, the API token Session.TokenID is live
+// (not revoked) with that digest.
+type SessionGuard struct {
+	ValidAfter   time.Time
+	PasswordHash string
+	TokenDigest  secret.Digest
+}
+
 // Touch records activity on a session for write-behind.
 type Touch struct {
 	ID urn.UUID

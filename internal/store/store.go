@@ -42,6 +42,20 @@ type Store interface {
 	// so it must not have side effects outside tx.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 
+	// CreateSession inserts s, in a transaction of its own, only if g
+	// holds when it runs: the rows g names are locked shared (as PinOwner
+	// and PinToken do) in the same transaction as the insert, so a
+	// concurrent disable, password change or token revocation either
+	// waits for the new session (and then ends it) or is seen and the
+	// session is not made. It reports whether s was inserted; false means
+	// nothing was written and a fresh read tells why. When it returns
+	// true, s is durable. ErrConflict: s's id or legacy digest is taken.
+	//
+	// It is what Update with PinOwner, PinToken and InsertSession does, as
+	// one statement: a backend reached over a network runs it without
+	// the BEGIN and COMMIT round trips (see docs/postgres.md).
+	CreateSession(ctx context.Context, s Session, g SessionGuard) (bool, error)
+
 	// Wake returns a channel that receives when another process may have
 	// appended to the change feed (PostgreSQL NOTIFY). Backends without
 	// notifications return nil; readers then rely on polling alone.

@@ -70,7 +70,12 @@ type TokenWriter interface {
 	// yet; it reports false when the secret was minted already.
 	MintToken(ctx context.Context, id urn.UUID, d secret.Digest, at time.Time) (bool, error)
 	// RevokeToken marks a live token revoked; false if missing or revoked.
+	// It waits for the exchanges that pin the token, and exchanges that
+	// come after it wait for it: however busy the token, it is not
+	// starved (on PostgreSQL a fair lock gates the row's pins and writes).
 	RevokeToken(ctx context.Context, id urn.UUID, at time.Time) (bool, error)
-	// TouchTokens raises LastUsedAt (maximum wins, as for sessions).
+	// TouchTokens raises LastUsedAt (maximum wins, as for sessions). Like
+	// RevokeToken it queues fairly with the exchanges pinning each token,
+	// and holds a lock per token until commit: keep batches to hundreds.
 	TouchTokens(ctx context.Context, touches []Touch) error
 }

@@ -23,6 +23,20 @@ func (dialect) Numbered() bool    { return true }
 func (dialect) ForUpdate() string { return " FOR UPDATE" }
 func (dialect) ForShare() string  { return " FOR SHARE" }
 
+// Gate takes a transaction-scoped advisory lock on (class, hash of the
+// id): the lock manager queues requests in order, so once a writer waits
+// for the exclusive lock, later shared requests wait behind it (row locks
+// would let them through and starve the writer). The filter runs below
+// the row lock, so the gate is taken before the row is locked; hash
+// collisions only make unrelated rows share a gate.
+func (dialect) Gate(class int32, key string, exclusive bool) string {
+	fn := "pg_advisory_xact_lock_shared"
+	if exclusive {
+		fn = "pg_advisory_xact_lock"
+	}
+	return fmt.Sprintf(" AND %s(%d, hashtext(%s)) IS NOT NULL", fn, class, key)
+}
+
 // Classify maps errors to the store's sentinels: a unique violation is a
 // conflict; anything that says the server or the path to it is gone, busy
 // or too slow is "unavailable" (the caller answers 503 and may retry).

@@ -93,6 +93,9 @@ func (dialect) Numbered() bool    { return false }
 func (dialect) ForUpdate() string { return "" }
 func (dialect) ForShare() string  { return "" }
 
+// Gate: writers are serialized, nothing can starve.
+func (dialect) Gate(int32, string, bool) string { return "" }
+
 func (dialect) Classify(err error) error {
 	var e *msqlite.Error
 	if !errors.As(err, &e) {

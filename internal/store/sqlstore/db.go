@@ -28,6 +28,16 @@ type Dialect interface {
 	// the backend serializes writers anyway (SQLite).
 	ForUpdate() string
 	ForShare() string
+	// Gate returns a condition to AND into the WHERE of a statement that
+	// pins a row shared (exclusive false) or writes a row others pin
+	// (exclusive true); key is the SQL expression of the row's id and
+	// class names the table. Where shared row locks can starve a writer
+	// (PostgreSQL: a new FOR SHARE joins the current lockers without
+	// queueing behind a waiting UPDATE), the condition takes a lock that
+	// queues fairly, so a writer waits for the pins held when it arrived
+	// and pins that arrive after it wait for it. "" where writers are
+	// serialized anyway (SQLite).
+	Gate(class int32, key string, exclusive bool) string
 	// Classify maps a driver error to store.ErrConflict or
 	// store.ErrUnavailable, or returns nil when it is neither.
 	Classify(err error) error

@@ -102,11 +102,13 @@ func (q txQueries) EndSessions(ctx context.Context, sel store.SessionSelector, a
 		cond += ` AND created_at < ?`
 		args = append(args, store.Micros(sel.CreatedBefore))
 	}
-	// Select then update by id inside the same transaction: portable, and
-	// the caller needs the ids to tell the other instances.
-	// ORDER BY id: concurrent transactions lock rows in one order, so two
-	// of them ending overlapping sets cannot deadlock.
-	rows, err := q.query(ctx, `SELECT id FROM sessions WHERE ended_at = 0 AND `+cond+` ORDER BY id`+q.lock(), args...)
+	// One statement, whatever the number of sessions (a busy API token has
+	// thousands): the sub-select locks the rows in id order, so concurrent
+	// transactions ending overlapping sets cannot deadlock, and RETURNING
+	// gives the ids the caller tells other instances about.
+	rows, err := q.query(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ?
+		WHERE id IN (SELECT id FROM sessions WHERE ended_at = 0 AND `+cond+` ORDER BY id`+q.lock()+`)
+		RETURNING id`, append([]any{store.Micros(at), reason}, args...)...)
 	ids, err := scanAll(q.queries, rows, err, func(r *sql.Rows) (urn.UUID, error) {
 		var id urn.UUID
 		return id, r.Scan(&id)
@@ -114,11 +116,8 @@ func (q txQueries) EndSessions(ctx context.Context, sel store.SessionSelector, a
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range ids {
-		if _, err := q.exec(ctx, sqlEndSession, store.Micros(at), reason, id); err != nil {
-			return nil, err
-		}
-	}
+	// RETURNING's order is unspecified; callers get the ids sorted.
+	slices.SortFunc(ids, func(a, b urn.UUID) int { return bytes.Compare(a[:], b[:]) })
 	return ids, nil
 }
 

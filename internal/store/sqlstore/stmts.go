@@ -113,8 +113,9 @@ func (db *DB) warm(ctx context.Context) {
 		return
 	}
 	share, lock := db.cfg.Dialect.ForShare(), db.cfg.Dialect.ForUpdate()
-	for _, q := range []string{sqlInsertSession, sqlPinUser + share, sqlPinOwner + share, sqlPinToken + share, sqlTouchSession,
-		sqlEndSession, sqlEmit, sqlInsertAudit, sqlLockAccount + lock, sqlUpdateAccount, sqlRotateRefresh, sqlRetireRefresh,
+	for _, q := range []string{sqlInsertSession, sqlPinUser + share, sqlPinOwner + share,
+		sqlPinToken + db.queries.tokenGate("t.id", false) + share, sqlTouchSession, sqlEndSession, sqlEmit, sqlInsertAudit,
+		sqlLockAccount + lock, sqlUpdateAccount, sqlRotateRefresh, sqlRetireRefresh,
 		"SAVEPOINT unit", "RELEASE unit", "ROLLBACK TO unit"} {
 		db.writeStmts.get(ctx, db.rebind(q))
 	}

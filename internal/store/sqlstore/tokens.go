@@ -66,8 +66,16 @@ func (q txQueries) InsertToken(ctx context.Context, t store.APIToken) error {
 
 const sqlPinToken = `SELECT ` + tokenCols + ` FROM api_tokens t WHERE t.id = ?`
 
+// gateTokens is the Dialect.Gate class of api_tokens rows ("cgtk").
+const gateTokens = 0x6367746b
+
+// tokenGate is the gate condition of the api_tokens row whose id is key.
+func (q queries) tokenGate(key string, exclusive bool) string {
+	return q.db.cfg.Dialect.Gate(gateTokens, key, exclusive)
+}
+
 func (q txQueries) PinToken(ctx context.Context, id urn.UUID) (store.APIToken, error) {
-	t, err := scanToken(q.row(ctx, sqlPinToken+q.share(), id))
+	t, err := scanToken(q.row(ctx, sqlPinToken+q.tokenGate("t.id", false)+q.share(), id))
 	return t, q.db.wrap(err)
 }
 
@@ -77,14 +85,19 @@ func (q txQueries) MintToken(ctx context.Context, id urn.UUID, d secret.Digest, 
 	return n > 0, err
 }
 
+// Writes of a token row that exchanges pin go through the exclusive gate:
+// a revocation of a token exchanged thousands of times a second would
+// otherwise wait until no exchange happens to hold the row.
+
 func (q txQueries) RevokeToken(ctx context.Context, id urn.UUID, at time.Time) (bool, error) {
-	n, err := q.execN(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, store.Micros(at), id)
+	n, err := q.execN(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0`+q.tokenGate("id", true),
+		store.Micros(at), id)
 	return n > 0, err
 }
 
 func (q txQueries) TouchTokens(ctx context.Context, touches []store.Touch) error {
 	for _, t := range sortedTouches(touches) {
-		if _, err := q.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?`,
+		if _, err := q.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?`+q.tokenGate("id", true),
 			store.Micros(t.At), t.ID, store.Micros(t.At)); err != nil {
 			return err
 		}

@@ -46,6 +46,10 @@ func Run(t *testing.T, open Opener) {
 		{"RotateRefresh", testRotateRefresh},
 		{"ConcurrentRotation", testConcurrentRotation},
 		{"ConcurrentRevokeAndRotation", testRevokeVersusRotation},
+		{"CreateSession", testCreateSession},
+		{"CreateSessionWaitsForRevocation", testCreateSessionWaitsForRevocation},
+		{"ConcurrentRevokeAndCreateSession", testCreateSessionVersusRevoke},
+		{"RevocationQueuesAheadOfLaterPins", testRevocationQueuesAheadOfLaterPins},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
