@@ -26,16 +26,25 @@ const (
 	sqlGuardedInsertToken = `, (SELECT t.id FROM api_tokens t WHERE t.id = ? AND t.revoked_at = 0 AND t.digest = ?`
 )
 
-// guardedInsert returns the statement and its arguments for s under g.
-func (q queries) guardedInsert(s store.Session, g store.SessionGuard) (string, []any) {
+// guardedInsertSQL is the statement's text, with or without the token
+// guard (stmts.go prepares both when the store opens).
+func (q queries) guardedInsertSQL(withToken bool) string {
 	share := q.share()
 	query := sqlGuardedInsertHead + share + `) owner`
+	if withToken {
+		query += sqlGuardedInsertToken + q.tokenGate("t.id", false) + share + `) token`
+	}
+	return query
+}
+
+// guardedInsert returns the statement and its arguments for s under g.
+func (q queries) guardedInsert(s store.Session, g store.SessionGuard) (string, []any) {
+	query := q.guardedInsertSQL(!g.TokenDigest.IsZero())
 	args := []any{s.ID, s.Digest, s.LegacyDigest, s.UserID, s.OrgID, string(s.Origin), s.Dialect, s.TokenID, s.ParentID,
 		s.ClientIP, s.UserAgent, store.Micros(s.CreatedAt), store.Micros(s.LastActive), store.Micros(s.ExpiresAt),
 		s.Idle, store.Micros(s.EndedAt), s.EndReason,
 		s.UserID, store.Micros(g.ValidAfter), g.PasswordHash}
 	if !g.TokenDigest.IsZero() {
-		query += sqlGuardedInsertToken + q.tokenGate("t.id", false) + share + `) token`
 		args = append(args, s.TokenID, g.TokenDigest)
 	}
 	return query, args

@@ -116,6 +116,7 @@ func (db *DB) warm(ctx context.Context) {
 	for _, q := range []string{sqlInsertSession, sqlPinUser + share, sqlPinOwner + share,
 		sqlPinToken + db.queries.tokenGate("t.id", false) + share, sqlTouchSession, sqlEndSession, sqlEmit, sqlInsertAudit,
 		sqlLockAccount + lock, sqlUpdateAccount, sqlRotateRefresh, sqlRetireRefresh,
+		db.queries.guardedInsertSQL(false), db.queries.guardedInsertSQL(true),
 		"SAVEPOINT unit", "RELEASE unit", "ROLLBACK TO unit"} {
 		db.writeStmts.get(ctx, db.rebind(q))
 	}
