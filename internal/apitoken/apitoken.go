@@ -13,7 +13,6 @@ package apitoken
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -184,26 +183,8 @@ func oauthError(kind apierr.Kind, code, format string, args ...any) *apierr.Erro
 // which. RFC 6749 §5.2 makes this 400, never 401.
 var errInvalidGrant = oauthError(apierr.Invalid, CodeInvalidGrant, "the API token is invalid, expired or revoked")
 
-// storeErr maps store failures to API errors. what names the object for
-// not-found and conflict messages.
-func storeErr(err error, what string) error {
-	var ae *apierr.Error
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ae):
-		return err
-	case errors.Is(err, store.ErrUnavailable):
-		return &apierr.Error{Kind: apierr.Unavailable, Message: "the database is unavailable, retry shortly", RetryAfter: 2 * time.Second, Err: err}
-	case errors.Is(err, store.ErrNotFound):
-		return apierr.Wrap(apierr.NotFound, err, "%s does not exist", what)
-	case errors.Is(err, store.ErrConflict):
-		return apierr.Wrap(apierr.Conflict, err, "%s already exists", what)
-	case errors.Is(err, store.ErrInvalid):
-		return apierr.Wrap(apierr.Invalid, err, "%s", err.Error())
-	}
-	return apierr.Wrap(apierr.Internal, err, "internal error")
-}
+// storeErr maps store failures to API errors; what names the object.
+func storeErr(err error, what string) error { return store.APIError(err, what) }
 
 func (s *Service) publish(ctx context.Context, c store.Change) {
 	if s.feed != nil {

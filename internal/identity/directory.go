@@ -76,24 +76,8 @@ func (d *Directory) publish(ctx context.Context, changes ...store.Change) {
 	}
 }
 
-// storeErr maps store errors to API errors for identity operations.
-func storeErr(err error, what string) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, store.ErrNotFound):
-		return apierr.Wrap(apierr.NotFound, err, "%s does not exist", what)
-	case errors.Is(err, store.ErrConflict):
-		return apierr.Wrap(apierr.Conflict, err, "%s already exists", what)
-	case errors.Is(err, store.ErrUnavailable):
-		return &apierr.Error{Kind: apierr.Unavailable, Message: "the database is unavailable, retry shortly", RetryAfter: 2 * time.Second, Err: err}
-	}
-	var ae *apierr.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	return apierr.Wrap(apierr.Internal, err, "internal error")
-}
+// storeErr maps store failures to API errors; what names the object.
+func storeErr(err error, what string) error { return store.APIError(err, what) }
 
 // ValidateOrgName checks an org name: it appears in URL paths
 // (/oauth/tenant/{org}) and in "user@org" logins, so it is limited to

@@ -25,7 +25,6 @@ package serviceaccount
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -225,24 +224,7 @@ func oauthError(code, format string, args ...any) *apierr.Error {
 }
 
 // storeErr maps store failures to API errors; what names the object.
-func storeErr(err error, what string) error {
-	var ae *apierr.Error
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ae):
-		return err
-	case errors.Is(err, store.ErrUnavailable):
-		return &apierr.Error{Kind: apierr.Unavailable, Message: "the database is unavailable, retry shortly", RetryAfter: 2 * time.Second, Err: err}
-	case errors.Is(err, store.ErrNotFound):
-		return apierr.Wrap(apierr.NotFound, err, "%s does not exist", what)
-	case errors.Is(err, store.ErrConflict):
-		return apierr.Wrap(apierr.Conflict, err, "%s already exists", what)
-	case errors.Is(err, store.ErrInvalid):
-		return apierr.Wrap(apierr.Invalid, err, "%s", err.Error())
-	}
-	return apierr.Wrap(apierr.Internal, err, "internal error")
-}
+func storeErr(err error, what string) error { return store.APIError(err, what) }
 
 // grantErr keeps OAuth-coded, unavailable and internal errors of a grant
 // and turns everything else (the account's user row gone, the org
