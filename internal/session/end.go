@@ -104,12 +104,17 @@ func (m *Manager) live(rec store.Session, now time.Time) bool {
 	return true
 }
 
-// List returns live sessions matching q (q.Now is set here) with the total.
-// Sessions past the idle timeout are left out even if the sweeper has not
-// ended them yet.
+// List returns live sessions matching q (q.Now and q.IdleBefore are set
+// here) with the total. Sessions past the idle timeout are left out even if
+// the sweeper has not ended them yet: by the store's view in the query (so
+// pages and totals agree), then by this instance's, which may know of
+// activity not yet written behind.
 func (m *Manager) List(ctx context.Context, q store.SessionQuery) ([]store.SessionRow, int, error) {
 	now := m.now()
 	q.Now = now
+	// The store's last activity lags by at most the write-behind delay; a
+	// session that old is idle by any instance's view.
+	q.IdleBefore = now.Add(-m.settings.Get().IdleTimeout - m.flushEv - time.Duration(m.granule)*time.Microsecond)
 	rows, total, err := m.store.Sessions(ctx, q)
 	if err != nil {
 		if errors.Is(err, store.ErrInvalid) {

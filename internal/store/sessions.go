@@ -70,6 +70,10 @@ type SessionQuery struct {
 	UserID urn.UUID // zero: any
 	OrgID  urn.UUID // zero: any
 	Now    time.Time
+	// IdleBefore, when set, also leaves out sessions subject to the idle
+	// timeout whose LastActive is before it (idle-expired, not yet ended
+	// by a sweep), so that paging and totals count only live sessions.
+	IdleBefore time.Time
 	Filter fiql.Expr // optional, over SessionSchema
 	Sort   []Sort
 	Page   Page

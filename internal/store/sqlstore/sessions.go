@@ -52,6 +52,10 @@ func (q queries) Sessions(ctx context.Context, sq store.SessionQuery) ([]store.S
 		where += ` AND s.org_id = ?`
 		args = append(args, sq.OrgID)
 	}
+	if !sq.IdleBefore.IsZero() {
+		where += ` AND NOT (s.idle = ? AND s.last_active < ?)`
+		args = append(args, true, store.Micros(sq.IdleBefore))
+	}
 	list := listSpec{schema: store.SessionSchema(), filter: sq.Filter, sort: sq.Sort, page: sq.Page, tiebreak: "s.created_at DESC, s.id"}
 	rows, total, err := runList(q, ctx, list, `SELECT `+sessionCols+`, u.name, o.name`, where, args,
 		func(r *sql.Rows) (store.SessionRow, error) {

@@ -205,6 +205,10 @@ func testSessionList(t *testing.T, s store.Store) {
 			}
 			ss, _ := newSession(u)
 			ss.CreatedAt = t0.Add(time.Duration(i) * time.Minute)
+			ss.LastActive = ss.CreatedAt
+			if i == 2 {
+				ss.Idle = false // never idle-expired
+			}
 			if i == 6 {
 				ss.EndedAt = t0 // ended: never listed
 			}
@@ -239,6 +243,12 @@ func testSessionList(t *testing.T, s store.Store) {
 	must(t, err)
 	if total != 3 || len(rows) != 1 || rows[0].ID != want[2].ID {
 		t.Fatalf("filtered page = %d rows of %d: %+v", len(rows), total, rows)
+	}
+	// Idle-expired sessions (not yet ended) can be left out by the query.
+	rows, total, err = s.Sessions(c, store.SessionQuery{OrgID: org.ID, Now: now, IdleBefore: t0.Add(150 * time.Second)})
+	must(t, err)
+	if total != 3 || len(rows) != 3 {
+		t.Fatalf("with IdleBefore: %d rows of %d, want the 2 sessions active after it and the one without idle timeout", len(rows), total)
 	}
 	_, _, err = s.Sessions(c, store.SessionQuery{Now: now, Sort: []store.Sort{{Field: "nope"}}})
 	wantErr(t, err, store.ErrInvalid)
