@@ -74,9 +74,9 @@ type SessionQuery struct {
 	// timeout whose LastActive is before it (idle-expired, not yet ended
 	// by a sweep), so that paging and totals count only live sessions.
 	IdleBefore time.Time
-	Filter fiql.Expr // optional, over SessionSchema
-	Sort   []Sort
-	Page   Page
+	Filter     fiql.Expr // optional, over SessionSchema
+	Sort       []Sort
+	Page       Page
 }
 
 // SessionSelector picks the live sessions EndSessions ends. Exactly one of
