@@ -6,6 +6,7 @@ package apierr
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -114,4 +115,14 @@ func KindOf(err error) Kind { return As(err).Kind }
 func Is(err error, k Kind) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Kind == k
+}
+
+// RetryAfterHeader renders RetryAfter for the Retry-After header: whole
+// seconds, rounded up (a client told "0" would retry at once); "" when the
+// error carries no delay.
+func (e *Error) RetryAfterHeader() string {
+	if e.RetryAfter <= 0 {
+		return ""
+	}
+	return strconv.Itoa(int((e.RetryAfter + time.Second - 1) / time.Second))
 }

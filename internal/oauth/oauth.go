@@ -17,9 +17,7 @@ package oauth
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"cloudgate/internal/apierr"
 	"cloudgate/internal/apitoken"
@@ -151,8 +149,8 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Kind == apierr.Internal && a.env.Log != nil {
 		a.env.Log.Error("internal error", "request_id", reqctx.From(r.Context()).ID, "path", r.URL.Path, "err", err)
 	}
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	if ra := e.RetryAfterHeader(); ra != "" {
+		w.Header().Set("Retry-After", ra)
 	}
 	if st == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vCloud"`)

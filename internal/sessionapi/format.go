@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"cloudgate/internal/apierr"
@@ -145,8 +144,8 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if e.Kind == apierr.Internal && log != nil {
 		log.Error("internal error", "request_id", reqctx.From(r.Context()).ID, "path", r.URL.Path, "err", err)
 	}
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	if ra := e.RetryAfterHeader(); ra != "" {
+		w.Header().Set("Retry-After", ra)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, status, errorBody{Error: http.StatusText(status), Message: e.Message, Status: status})

@@ -5,8 +5,6 @@ import (
 	"encoding/xml"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"time"
 
 	"cloudgate/internal/apierr"
 	"cloudgate/internal/reqctx"
@@ -58,8 +56,8 @@ func resolve(r *http.Request, log *slog.Logger, err error) (*apierr.Error, int, 
 }
 
 func setRetryAfter(w http.ResponseWriter, e *apierr.Error) {
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	if ra := e.RetryAfterHeader(); ra != "" {
+		w.Header().Set("Retry-After", ra)
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"encoding/xml"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"time"
 
 	"cloudgate/internal/apierr"
 	"cloudgate/internal/reqctx"
@@ -54,8 +52,8 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if e.Kind == apierr.Internal && log != nil {
 		log.Error("internal error", "request_id", reqctx.From(r.Context()).ID, "path", r.URL.Path, "err", err)
 	}
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	if ra := e.RetryAfterHeader(); ra != "" {
+		w.Header().Set("Retry-After", ra)
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="vCloud Air"`)
