@@ -1,4 +1,4 @@
-module cloudgate
+module github.com/cloudgate/cloudgate
 
 go 1.26.2
 

@@ -20,12 +20,12 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/secret"
-	"cloudgate/internal/seed"
-	"cloudgate/internal/server"
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/backend"
-	"cloudgate/internal/store/sqlite"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/seed"
+	"github.com/cloudgate/cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/backend"
+	"github.com/cloudgate/cloudgate/internal/store/sqlite"
 )
 
 // Password is the password of every seeded user, and AdminPassword the

@@ -7,13 +7,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"cloudgate/internal/audit"
-	"cloudgate/internal/config"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/settings"
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/backend"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/config"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/settings"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/backend"
 )
 
 // adminEnv is what admin commands work with: the store a server uses and

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
 )
 
 // runArgs runs a command in-process and returns its exit status and output.

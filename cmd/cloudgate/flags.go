@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"cloudgate/internal/config"
+	"github.com/cloudgate/cloudgate/internal/config"
 )
 
 var errFlagHelp = errors.New("help requested")

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
 )
 
 type result struct {

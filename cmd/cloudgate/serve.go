@@ -14,12 +14,12 @@ import (
 	"strings"
 	"time"
 
-	"cloudgate/internal/config"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/seed"
-	"cloudgate/internal/server"
-	"cloudgate/internal/store/backend"
-	"cloudgate/internal/tlsutil"
+	"github.com/cloudgate/cloudgate/internal/config"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/seed"
+	"github.com/cloudgate/cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/internal/store/backend"
+	"github.com/cloudgate/cloudgate/internal/tlsutil"
 )
 
 type serveFlags struct {

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"cloudgate/internal/audit"
-	"cloudgate/internal/config"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/config"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 const serviceUsage = `org service <add|list|remove> ...

@@ -6,13 +6,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/config"
-	"cloudgate/internal/fiql"
-	"cloudgate/internal/session"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/config"
+	"github.com/cloudgate/cloudgate/internal/fiql"
+	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 const sessionUsage = `session <list|end> ...

@@ -6,11 +6,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"cloudgate/internal/apitoken"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/config"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/config"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 const tokenUsage = `token <list|revoke> ...

@@ -18,12 +18,12 @@ import (
 	"sync"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/authz"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/session"
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // OAuth error codes (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 7009 §2.2.1) the

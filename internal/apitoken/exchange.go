@@ -5,12 +5,12 @@ import (
 	"errors"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/session"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // errThrottled refuses an address that used its failure budget.

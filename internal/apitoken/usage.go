@@ -5,8 +5,8 @@ import (
 	"sync"
 	"time"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // touchChunk bounds how many tokens one write-behind transaction touches.

@@ -6,8 +6,8 @@ package audit
 import (
 	"time"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Actor is who did something, and from where.

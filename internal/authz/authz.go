@@ -6,9 +6,9 @@
 package authz
 
 import (
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Set is a set of right names.

@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func roleRights(name string) []string {

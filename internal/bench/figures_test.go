@@ -24,7 +24,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
-	"cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/secret"
 )
 
 // TestFigures measures the project's headline figures side by side, with
@@ -127,7 +127,7 @@ func startFigureServer(t *testing.T) *figureServer {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "cloudgate")
-	if out, err := exec.Command("go", "build", "-o", bin, "cloudgate/cmd/cloudgate").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/cloudgate/cloudgate/cmd/cloudgate").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	seed := filepath.Join(dir, "seed.yaml")

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/secret"
-	"cloudgate/internal/seed"
-	"cloudgate/internal/server"
-	"cloudgate/internal/store/sqlite"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/seed"
+	"github.com/cloudgate/cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/internal/store/sqlite"
 )
 
 const password = "Bench-password-1"

@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/secret"
 )
 
 // BenchmarkValidation compares GET /cloudapi/1.0.0/sessions/current with

@@ -11,15 +11,15 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/secret"
-	sessionpkg "cloudgate/internal/session"
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/postgres/pgtest"
-	"cloudgate/internal/store/sqlite"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	sessionpkg "github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/store/sqlite"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func newDatabase(tb testing.TB) string { return pgtest.NewDatabase(tb) }

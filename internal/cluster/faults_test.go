@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
 )
 
 // PostgreSQL crashes (immediate stop: no shutdown checkpoint) and comes back

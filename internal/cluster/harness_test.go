@@ -50,7 +50,7 @@ func binary(t testing.TB) string {
 		if _, err := os.Stat(goTool); err != nil {
 			goTool = "go"
 		}
-		cmd := exec.Command(goTool, "build", "-o", buildBin, "cloudgate/cmd/cloudgate")
+		cmd := exec.Command(goTool, "build", "-o", buildBin, "github.com/cloudgate/cloudgate/cmd/cloudgate")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
 )
 
 // revocation is one way to end sessions on one instance (or from the

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
 )
 
 // proxy forwards TCP connections to a target until it is cut: then it

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
 )
 
 // TestRevocationPropagation measures the delay from the DELETE response on

@@ -13,7 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
 )
 
 // TestWriteBehindUnderLoad runs, on three instances at once, what takes

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/server"
 )
 
 // probe is one request that a dialect answers when it is on.

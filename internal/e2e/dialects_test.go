@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // The cross-dialect tests speak plain HTTP to a real server over HTTPS,

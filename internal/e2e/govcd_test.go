@@ -9,7 +9,7 @@ import (
 
 	"github.com/vmware/go-vcloud-director/v3/govcd"
 
-	"cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
 )
 
 func newClient(t *testing.T, srv *cloudgatetest.Server) *govcd.VCDClient {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
 )
 
 // process is a `cloudgate serve` subprocess.
@@ -77,7 +77,7 @@ func TestKillNineKeepsTokens(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "cloudgate")
-	build := exec.Command("go", "build", "-o", bin, "cloudgate/cmd/cloudgate")
+	build := exec.Command("go", "build", "-o", bin, "github.com/cloudgate/cloudgate/cmd/cloudgate")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/vmware/go-vcloud-director/v3/govcd"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
 )
 
 // The SDK against two servers sharing one PostgreSQL database: log in on

@@ -7,7 +7,7 @@ import (
 
 	"github.com/vmware/go-vcloud-director/v3/govcd"
 
-	"cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
 )
 
 // The whole API-token life cycle through the real SDK, as a tenant user,

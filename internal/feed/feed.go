@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // Handler applies one change. An error means "not applied": the change is

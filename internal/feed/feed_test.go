@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/feed"
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/sqlite"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/feed"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/sqlite"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 type recorder struct {

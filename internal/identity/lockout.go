@@ -3,7 +3,7 @@ package identity
 import (
 	"time"
 
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // Lockout rules (Cloud Director's password policy, with the NIST and ASVS

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 func TestLockoutSequence(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apierr"
 )
 
 func TestServiceSpecNormalize(t *testing.T) {

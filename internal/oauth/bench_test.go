@@ -7,9 +7,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/server"
 )
 
 // productionHashing makes password logins cost what they cost in

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/apitoken"
 )
 
 // deviceResponse is RFC 8628 §3.2 and govcd's ServiceAccountAuthParams.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/identity"
 )
 
 // client drives a real test server over HTTPS with plain net/http, so the

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/audit"
 )
 
 // syncBuffer is a log sink safe for the server's goroutines.

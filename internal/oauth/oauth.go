@@ -19,11 +19,11 @@ import (
 	"net/http"
 	"strings"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/apitoken"
-	"cloudgate/internal/reqctx"
-	"cloudgate/internal/serviceaccount"
-	"cloudgate/internal/vcd"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/reqctx"
+	"github.com/cloudgate/cloudgate/internal/serviceaccount"
+	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // API serves /oauth.

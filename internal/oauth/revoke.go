@@ -3,9 +3,9 @@ package oauth
 import (
 	"net/http"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/apitoken"
-	"cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/secret"
 )
 
 // revoke serves POST /oauth/{tenant/{org}|provider}/revoke (RFC 7009). The

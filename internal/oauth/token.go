@@ -9,10 +9,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/apitoken"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/serviceaccount"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/serviceaccount"
 )
 
 // maxFormBytes bounds a token or revocation request body. The largest

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Info describes one request.

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apierr"
 )
 
 // Hasher runs argon2id on a fixed set of worker goroutines. It bounds how

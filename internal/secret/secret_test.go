@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func TestTokens(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Token prefixes name what a token is for, so a leaked token can be

@@ -14,9 +14,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/identity"
 )
 
 // File is the fixture's shape.

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/internal/identity"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store/sqlite"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store/sqlite"
 )
 
 func newDirectory(t *testing.T) *identity.Directory {

@@ -5,11 +5,11 @@ import (
 	"strings"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/reqctx"
-	"cloudgate/internal/sessionapi"
-	"cloudgate/internal/vcd"
-	"cloudgate/internal/vchs"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/reqctx"
+	"github.com/cloudgate/cloudgate/internal/sessionapi"
+	"github.com/cloudgate/cloudgate/internal/vcd"
+	"github.com/cloudgate/cloudgate/internal/vchs"
 )
 
 // fixedHeaders are header values every response carries.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
 )
 
 // call sends one request and returns status, headers and body.

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
 )
 
 // client drives a real test server over HTTPS with plain net/http, so the

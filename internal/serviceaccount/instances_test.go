@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
 )
 
 // waitFor polls cond until it holds (the test fails after 10 s).

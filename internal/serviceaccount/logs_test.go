@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // syncBuffer is a log sink safe for the server's goroutines.

@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/apitoken"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/authz"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // reach is the set of service accounts a principal may see or manage. The

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/server"
 )
 
 // ids lists the account ids of a list answer.

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/internal/identity"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Who may register which account where, and every malformed registration:

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
 )
 
 // auditCount counts audit events of typ about the account id.

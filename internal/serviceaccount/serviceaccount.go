@@ -29,13 +29,13 @@ import (
 	"sync"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/apitoken"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/authz"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/session"
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // Error codes of the device grant (RFC 8628 §3.5) the service puts in

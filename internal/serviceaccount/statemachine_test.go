@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
 )
 
 // account is a service account brought to one status, with the latest

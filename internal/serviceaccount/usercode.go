@@ -5,9 +5,9 @@ import (
 	"strings"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/apitoken"
-	"cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/secret"
 )
 
 // User codes follow RFC 8628 §6.1: 8 characters of a base-20 alphabet of

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apierr"
 )
 
 func TestNormalizeUserCode(t *testing.T) {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Apply is the change-feed handler: it brings memory in line with a change

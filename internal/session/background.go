@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // touchQueue collects sessions whose activity must be written behind.

@@ -4,9 +4,9 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // entry is one cached session. It is kept small: at a million sessions the

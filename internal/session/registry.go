@@ -5,10 +5,10 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"cloudgate/internal/authz"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // The registry holds one shared, updatable state per user, org, role and

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // ErrInvalid is returned for a missing, unknown, ended, expired or revoked

@@ -19,12 +19,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/authz"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/settings"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/settings"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Publisher receives changes this process committed.

@@ -8,16 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/feed"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/session"
-	"cloudgate/internal/settings"
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/sqlite"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/feed"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/settings"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/sqlite"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 type clock struct {

@@ -3,9 +3,9 @@ package session
 import (
 	"time"
 
-	"cloudgate/internal/authz"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Session is a resolved session: who it belongs to, what it may do, and its

@@ -18,11 +18,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/metrics"
-	"cloudgate/internal/session"
-	"cloudgate/internal/settings"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/metrics"
+	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/settings"
 )
 
 // Dialect is the name sessions made here carry (store.Session.Dialect) and

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func TestRequestToken(t *testing.T) {

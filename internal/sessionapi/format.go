@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/reqctx"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/reqctx"
 )
 
 // envelope is the shape of every answer: links, data, meta.

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Python's str(datetime.timedelta), including its normalisation of

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
 )
 
 // clock is a settable clock for cloudgatetest.WithClock.

@@ -6,9 +6,9 @@ import (
 	"net/url"
 	"strconv"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Paging limits of the source system.

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/cloudgatetest"
-	"cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/audit"
 )
 
 // keyOf returns the key of the session tok is, found by listing with it:

@@ -7,12 +7,12 @@ import (
 	"sync"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/reqctx"
-	"cloudgate/internal/session"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/reqctx"
+	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // tokenBody is the answer of POST /auth/request-token.

@@ -11,9 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/audit"
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // Values are the settings in effect.

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"time"
 
-	"cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apierr"
 )
 
 // APIError turns an error of the store, or of a function run by Update,

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // AuditEvent is one security-relevant event. It never holds a secret.

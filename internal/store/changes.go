@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Change is one entry of the change feed: a fact other instances (and a

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Org is a tenant organization; the one named "System" is the provider.

@@ -1,6 +1,6 @@
 package store
 
-import "cloudgate/internal/fiql"
+import "github.com/cloudgate/cloudgate/internal/fiql"
 
 // The FIQL fields each list accepts, with the SQL expressions the SQL
 // backends (which share one query layer) evaluate them as. The aliases are

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // ComputeService is one compute subscription of an org, as the vCloud Air

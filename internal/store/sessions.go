@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
-	"cloudgate/internal/fiql"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/fiql"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Origin says how a session was made. Sessions made from API tokens and

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apierr"
 )
 
 // Token header names. Go canonicalises header names, so lookups through

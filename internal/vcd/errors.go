@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/reqctx"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/reqctx"
 )
 
 // Status maps an error kind to Cloud Director's status and minor error

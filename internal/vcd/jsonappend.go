@@ -3,7 +3,7 @@ package vcd
 import (
 	"unicode/utf8"
 
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // AppendJSONString appends s as a JSON string. Hot responses (the current

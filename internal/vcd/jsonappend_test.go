@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func FuzzAppendJSONString(f *testing.F) {

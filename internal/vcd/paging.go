@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/fiql"
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/fiql"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // ListQuery is a parsed OpenAPI list request: page (1-based), pageSize,

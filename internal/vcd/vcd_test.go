@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/reqctx"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/reqctx"
 )
 
 func TestNegotiate(t *testing.T) {

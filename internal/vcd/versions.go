@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apierr"
 )
 
 // Version is a Cloud Director API version.

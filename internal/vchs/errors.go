@@ -5,8 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/reqctx"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/reqctx"
 )
 
 // Status maps an error kind to the dialect's status and minor error code.

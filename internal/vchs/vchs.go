@@ -14,10 +14,10 @@ import (
 	"slices"
 	"strings"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/session"
-	"cloudgate/internal/settings"
-	"cloudgate/internal/vcd"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/settings"
+	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // Dialect is the name sessions made here carry and the --dialects name.

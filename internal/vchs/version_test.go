@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apierr"
 )
 
 // The vCHS version rule: 406 only when Accept names versions and none is

@@ -8,9 +8,9 @@ import (
 	"log/slog"
 	"strings"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/postgres"
-	"cloudgate/internal/store/sqlite"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/postgres"
+	"github.com/cloudgate/cloudgate/internal/store/sqlite"
 )
 
 // Option adjusts how a store is opened.

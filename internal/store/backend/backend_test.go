@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 func TestOpenErrorsHidePasswords(t *testing.T) {

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/feed"
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/postgres/pgtest"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/feed"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // PostgreSQL hands out change numbers when rows are inserted, not when

@@ -21,7 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"cloudgate/internal/store/sqlstore"
+	"github.com/cloudgate/cloudgate/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql

@@ -11,11 +11,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/postgres/pgtest"
-	"cloudgate/internal/store/sqlstore"
-	"cloudgate/internal/store/storetest"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/store/sqlstore"
+	"github.com/cloudgate/cloudgate/internal/store/storetest"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func open(t testing.TB, dsn string) *sqlstore.DB {

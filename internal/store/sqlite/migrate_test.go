@@ -8,8 +8,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"cloudgate/internal/store/sqlstore"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store/sqlstore"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // A database made before migration 0002 gets the default compute service

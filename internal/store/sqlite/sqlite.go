@@ -18,8 +18,8 @@ import (
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/sqlstore"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql

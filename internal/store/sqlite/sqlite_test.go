@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/store/storetest"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/storetest"
 )
 
 func TestConformance(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // The guarded insert of a session: one INSERT ... SELECT whose rows come

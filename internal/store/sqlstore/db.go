@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // Dialect is what differs between SQL backends.

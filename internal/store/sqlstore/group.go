@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // committer implements group commit: Updates queue up while a batch is being

@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // nameKey is the case-folded form unique indexes use. Folding in Go rather

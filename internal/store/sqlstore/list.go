@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"cloudgate/internal/fiql"
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/fiql"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 // listSpec describes a filtered, sorted, paged list.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store"
 )
 
 func (q queries) Settings(ctx context.Context) (map[string]string, error) {

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"time"
 
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 const accountCols = `a.id, a.org_id, a.software_id, a.software_version, a.uri, a.status, a.created_by, a.created_at,

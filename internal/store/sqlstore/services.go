@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 const serviceCols = `id, org_id, name, region, service_type, created_at`

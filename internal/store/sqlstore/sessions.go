@@ -7,9 +7,9 @@ import (
 	"slices"
 	"time"
 
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 const sessionCols = `s.id, s.digest, s.legacy_digest, s.user_id, s.org_id, s.origin, s.dialect, s.token_id, s.parent_id,

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func TestSplitStatements(t *testing.T) {

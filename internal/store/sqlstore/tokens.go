@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"time"
 
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 const tokenCols = `t.id, t.name, t.owner_id, t.org_id, t.type, t.digest, t.created_at, t.minted_at, t.last_used_at, t.expires_at, t.revoked_at`

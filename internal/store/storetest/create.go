@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // mintedToken inserts a token of u with a minted secret and returns it

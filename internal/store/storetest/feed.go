@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func testSettings(t *testing.T, s store.Store) {

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func testOrgs(t *testing.T, s store.Store) {

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/fiql"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/fiql"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // newAccount inserts a service account (user row and account row) of org

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/fiql"
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/fiql"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func testSessions(t *testing.T, s store.Store) {

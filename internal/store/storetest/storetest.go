@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/secret"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // Opener returns a fresh, empty, migrated store and arranges (t.Cleanup)

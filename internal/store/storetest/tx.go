@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // An error from fn is returned unchanged and nothing fn wrote is kept.

@@ -9,9 +9,9 @@ import (
 	"net/http"
 	"strings"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/urn"
-	"cloudgate/internal/vcd"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // userCodeBody is the body of every /deviceLookup request. Note the

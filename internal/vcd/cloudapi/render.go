@@ -3,9 +3,9 @@ package cloudapi
 import (
 	"strconv"
 
-	"cloudgate/internal/session"
-	"cloudgate/internal/urn"
-	"cloudgate/internal/vcd"
+	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // sessionFields is what a Session object shows.

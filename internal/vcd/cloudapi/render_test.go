@@ -5,8 +5,8 @@ import (
 	"reflect"
 	"testing"
 
-	"cloudgate/internal/urn"
-	"cloudgate/internal/vcd"
+	"github.com/cloudgate/cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // sessionJSON is the Session object as encoding/json would render it; the

@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"strings"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/serviceaccount"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
-	"cloudgate/internal/vcd"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/serviceaccount"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // accountPageSize is the page size of GET /serviceAccounts without

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"sync"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/reqctx"
-	"cloudgate/internal/session"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
-	"cloudgate/internal/vcd"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/reqctx"
+	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // API serves /cloudapi/1.0.0.

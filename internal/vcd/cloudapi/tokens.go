@@ -4,12 +4,12 @@ import (
 	"net/http"
 	"time"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/apitoken"
-	"cloudgate/internal/reqctx"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
-	"cloudgate/internal/vcd"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/reqctx"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // tokenPageSize is the page size of GET /tokens without pageSize, Cloud

@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"net/http"
 
-	"cloudgate/internal/apierr"
-	"cloudgate/internal/identity"
-	"cloudgate/internal/store"
-	"cloudgate/internal/urn"
-	"cloudgate/internal/vcd"
+	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // vdcXML is the Vdc document the vCloud Air hand-off leads to. Only what

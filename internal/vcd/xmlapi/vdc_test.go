@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/cloudgatetest"
 )
 
 type reply struct {
