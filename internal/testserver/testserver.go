@@ -1,13 +1,9 @@
-// Package cloudgatetest starts a real cloudgate server inside a test: the
-// real HTTP stack over TLS on 127.0.0.1, a real SQLite database in the
-// test's temporary directory, seeded orgs and users. Use it to test code
-// that talks to Cloud Director (for example through
-// github.com/vmware/go-vcloud-director) without a Cloud Director.
-//
-//	srv := cloudgatetest.Start(t)
-//	client := govcd.NewVCDClient(*srv.URLParsed(), true)
-//	err := client.Authenticate("alice", cloudgatetest.Password, "acme")
-package cloudgatetest
+// Package testserver starts a real cloudgate server inside this
+// repository's tests: the real HTTP stack over TLS on 127.0.0.1, a real
+// SQLite database in the test's temporary directory, seeded orgs and users.
+// Unlike the public cloudgatetest package it hands out the internal types
+// (seed.File, server.Options, store.Store) the in-repo tests assert on.
+package testserver
 
 import (
 	"context"
@@ -122,7 +118,7 @@ func Start(tb testing.TB, opts ...Option) *Server {
 		st, err = sqlite.Open(ctx, filepath.Join(tb.TempDir(), "cloudgate.db"))
 	}
 	if err != nil {
-		tb.Fatalf("cloudgatetest: opening the store: %v", err)
+		tb.Fatalf("testserver: opening the store: %v", err)
 	}
 	so := server.Options{Store: st, Dialects: o.dialects, Log: o.log, Now: o.now, Build: "cloudgate-test",
 		Hasher:        secret.HasherConfig{Params: secret.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}},
@@ -135,15 +131,15 @@ func Start(tb testing.TB, opts ...Option) *Server {
 	srv, err := server.New(ctx, so)
 	if err != nil {
 		st.Close()
-		tb.Fatalf("cloudgatetest: starting the server: %v", err)
+		tb.Fatalf("testserver: starting the server: %v", err)
 	}
 	if _, err := srv.Directory().EnsureAdmin(ctx, AdminPassword); err != nil {
 		srv.Close()
-		tb.Fatalf("cloudgatetest: creating the administrator: %v", err)
+		tb.Fatalf("testserver: creating the administrator: %v", err)
 	}
 	if _, err := seed.Apply(ctx, srv.Directory(), o.seed); err != nil {
 		srv.Close()
-		tb.Fatalf("cloudgatetest: seeding: %v", err)
+		tb.Fatalf("testserver: seeding: %v", err)
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
 	base := srv.HTTPServer()
@@ -154,7 +150,7 @@ func Start(tb testing.TB, opts ...Option) *Server {
 	tb.Cleanup(func() {
 		hs.Close()
 		if err := srv.Close(); err != nil {
-			tb.Errorf("cloudgatetest: closing: %v", err)
+			tb.Errorf("testserver: closing: %v", err)
 		}
 	})
 	return s
