@@ -7,6 +7,8 @@ package testserver
 
 import (
 	"context"
+	"crypto/x509"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/seed"
 	"github.com/cloudgate/cloudgate/internal/server"
@@ -57,6 +60,7 @@ type options struct {
 	dialects []string
 	log      *slog.Logger
 	tune     func(*server.Options)
+	settings [][2]string
 }
 
 // WithSeed replaces DefaultSeed.
@@ -78,6 +82,12 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 // WithOptions adjusts the server options directly (background intervals,
 // hash parameters).
 func WithOptions(fn func(*server.Options)) Option { return func(o *options) { o.tune = fn } }
+
+// WithSetting stores a provider-wide setting (for example
+// "session-idle-timeout", "30m") before the server takes requests.
+func WithSetting(name, value string) Option {
+	return func(o *options) { o.settings = append(o.settings, [2]string{name, value}) }
+}
 
 // Server is a running test server.
 type Server struct {
@@ -105,6 +115,23 @@ func (s *Server) Store() store.Store { return s.Server.Store() }
 // else is as in production.
 func Start(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
+	s, err := Open(tb.TempDir(), opts...)
+	if err != nil {
+		tb.Fatalf("testserver: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("testserver: closing: %v", err)
+		}
+	})
+	return s
+}
+
+// Open starts a server whose SQLite database (unless WithDSN) lives in
+// dir; the caller calls Close. It returns an error if the store cannot be
+// opened, the server not built or the seed not applied; nothing is left
+// running then.
+func Open(dir string, opts ...Option) (*Server, error) {
 	o := options{seed: DefaultSeed(), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, fn := range opts {
 		fn(&o)
@@ -115,10 +142,10 @@ func Start(tb testing.TB, opts ...Option) *Server {
 	if o.dsn != "" {
 		st, err = backend.Open(ctx, o.dsn)
 	} else {
-		st, err = sqlite.Open(ctx, filepath.Join(tb.TempDir(), "cloudgate.db"))
+		st, err = sqlite.Open(ctx, filepath.Join(dir, "cloudgate.db"))
 	}
 	if err != nil {
-		tb.Fatalf("testserver: opening the store: %v", err)
+		return nil, fmt.Errorf("opening the store: %w", err)
 	}
 	so := server.Options{Store: st, Dialects: o.dialects, Log: o.log, Now: o.now, Build: "cloudgate-test",
 		Hasher:        secret.HasherConfig{Params: secret.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}},
@@ -131,27 +158,37 @@ func Start(tb testing.TB, opts ...Option) *Server {
 	srv, err := server.New(ctx, so)
 	if err != nil {
 		st.Close()
-		tb.Fatalf("testserver: starting the server: %v", err)
+		return nil, fmt.Errorf("starting the server: %w", err)
 	}
 	if _, err := srv.Directory().EnsureAdmin(ctx, AdminPassword); err != nil {
 		srv.Close()
-		tb.Fatalf("testserver: creating the administrator: %v", err)
+		return nil, fmt.Errorf("creating the administrator: %w", err)
 	}
 	if _, err := seed.Apply(ctx, srv.Directory(), o.seed); err != nil {
 		srv.Close()
-		tb.Fatalf("testserver: seeding: %v", err)
+		return nil, fmt.Errorf("seeding: %w", err)
+	}
+	for _, kv := range o.settings {
+		if err := srv.Settings().Set(ctx, audit.CLI(), kv[0], kv[1]); err != nil {
+			srv.Close()
+			return nil, fmt.Errorf("setting %s: %w", kv[0], err)
+		}
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
 	base := srv.HTTPServer()
 	hs.Config.ReadHeaderTimeout, hs.Config.ReadTimeout = base.ReadHeaderTimeout, base.ReadTimeout
 	hs.Config.WriteTimeout, hs.Config.IdleTimeout, hs.Config.MaxHeaderBytes = base.WriteTimeout, base.IdleTimeout, base.MaxHeaderBytes
 	hs.StartTLS()
-	s := &Server{URL: hs.URL, Server: srv, http: hs}
-	tb.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			tb.Errorf("testserver: closing: %v", err)
-		}
-	})
-	return s
+	return &Server{URL: hs.URL, Server: srv, http: hs}, nil
 }
+
+// Close stops the HTTP server, then the cloudgate server (which writes
+// pending session activity and closes the store).
+func (s *Server) Close() error {
+	s.http.Close()
+	return s.Server.Close()
+}
+
+// Certificate returns the server's TLS certificate (self-signed, for
+// 127.0.0.1).
+func (s *Server) Certificate() *x509.Certificate { return s.http.Certificate() }
