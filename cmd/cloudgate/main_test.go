@@ -39,7 +39,7 @@ func TestAdminCommands(t *testing.T) {
 		{"no command", "", nil, 2, "usage: cloudgate"},
 		{"unknown command", "", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"org without subcommand", "", []string{"org"}, 2, "usage: cloudgate org"},
-		{"unknown org subcommand", "", []string{"org", "explode"}, 2, `unknown org command "explode"`},
+		{"unknown org subcommand", "", []string{"org", "explode"}, 2, `unknown command "explode" for "cloudgate org"`},
 		{"create org", "", []string{"org", "create", "acme", "--full-name", "Acme Corporation"}, 0, "created org acme"},
 		{"duplicate org (any case)", "", []string{"org", "create", "ACME"}, 1, "already exists"},
 		{"bad org name", "", []string{"org", "create", "a b"}, 1, "may contain only"},
