@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // runArgs runs a command in-process and returns its exit status and output.
@@ -26,13 +26,13 @@ func runArgs(t *testing.T, args ...string) (int, string, string) {
 
 // shared starts a server on a database file the commands open too, as an
 // operator's commands open a running server's store.
-func shared(t *testing.T) (*cloudgatetest.Server, string) {
+func shared(t *testing.T) (*testserver.Server, string) {
 	t.Helper()
 	dsn := "sqlite://" + filepath.Join(t.TempDir(), "cloudgate.db")
-	return cloudgatetest.Start(t, cloudgatetest.WithDSN(dsn)), dsn
+	return testserver.Start(t, testserver.WithDSN(dsn)), dsn
 }
 
-func status(t *testing.T, srv *cloudgatetest.Server, method, path string, header ...string) (int, []byte) {
+func status(t *testing.T, srv *testserver.Server, method, path string, header ...string) (int, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(method, srv.URL+path, nil)
 	for i := 0; i+1 < len(header); i += 2 {
@@ -47,10 +47,10 @@ func status(t *testing.T, srv *cloudgatetest.Server, method, path string, header
 	return resp.StatusCode, body
 }
 
-func vssToken(t *testing.T, srv *cloudgatetest.Server, userAtOrg string) string {
+func vssToken(t *testing.T, srv *testserver.Server, userAtOrg string) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/auth/request-token", nil)
-	req.SetBasicAuth(userAtOrg, cloudgatetest.Password)
+	req.SetBasicAuth(userAtOrg, testserver.Password)
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func TestOrgServiceCommands(t *testing.T) {
 	}
 	// A running server lists it at once (services are read per request).
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/vchs/sessions", nil)
-	req.SetBasicAuth("bob@acme", cloudgatetest.Password)
+	req.SetBasicAuth("bob@acme", testserver.Password)
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -13,12 +13,8 @@ import (
 // must be a loopback address: profiles expose memory contents and must
 // never share the public port.
 func startDebug(addr string, log *slog.Logger) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return usagef("--debug-listen %q: %v", addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return usagef("--debug-listen must be a loopback address (127.0.0.1:PORT), not %q", addr)
+	if err := checkDebugAddr(addr); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -37,5 +33,17 @@ func startDebug(addr string, log *slog.Logger) error {
 		}
 	}()
 	log.Info("profiling endpoints on loopback", "address", ln.Addr().String())
+	return nil
+}
+
+// checkDebugAddr refuses a --debug-listen address that is not loopback.
+func checkDebugAddr(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--debug-listen %q: %v", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usagef("--debug-listen must be a loopback address (127.0.0.1:PORT), not %q", addr)
+	}
 	return nil
 }

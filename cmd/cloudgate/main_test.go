@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 type result struct {
@@ -39,7 +39,7 @@ func TestAdminCommands(t *testing.T) {
 		{"no command", "", nil, 2, "usage: cloudgate"},
 		{"unknown command", "", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"org without subcommand", "", []string{"org"}, 2, "usage: cloudgate org"},
-		{"unknown org subcommand", "", []string{"org", "explode"}, 2, `unknown org command "explode"`},
+		{"unknown org subcommand", "", []string{"org", "explode"}, 2, `unknown command "explode" for "cloudgate org"`},
 		{"create org", "", []string{"org", "create", "acme", "--full-name", "Acme Corporation"}, 0, "created org acme"},
 		{"duplicate org (any case)", "", []string{"org", "create", "ACME"}, 1, "already exists"},
 		{"bad org name", "", []string{"org", "create", "a b"}, 1, "may contain only"},
@@ -87,9 +87,9 @@ func TestAdminCommands(t *testing.T) {
 // the changes from the change feed within seconds.
 func TestCommandsReachRunningServer(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.db")
-	srv := cloudgatetest.Start(t, cloudgatetest.WithDSN("sqlite://"+path))
+	srv := testserver.Start(t, testserver.WithDSN("sqlite://"+path))
 	req, _ := http.NewRequest("POST", srv.URL+"/cloudapi/1.0.0/sessions", nil)
-	req.SetBasicAuth("bob@acme", cloudgatetest.Password)
+	req.SetBasicAuth("bob@acme", testserver.Password)
 	req.Header.Set("Accept", "application/json;version=37.0")
 	resp, err := srv.Client().Do(req)
 	if err != nil {

@@ -2,65 +2,49 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/audit"
-	"github.com/cloudgate/cloudgate/internal/config"
 	"github.com/cloudgate/cloudgate/internal/fiql"
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
-const sessionUsage = `session <list|end> ...
-  session list [--org ORG [--user NAME]] [--filter FIQL] [--limit 100]
-                            (live sessions of every dialect, newest first; FIQL fields as
-                             GET /cloudapi/1.0.0/sessions: user.name, org.name, dialect, origin, ip, ...)
-  session end ID...         (ID: a session UUID or urn:vcloud:session:UUID; ends it on every server)`
+func sessionCommand() *command {
+	return &command{name: "session", summary: "list live sessions (every dialect); end them",
+		help: `Ending a session is written with a change-feed entry, so running servers
+refuse its token within the feed's poll interval.`,
+		sub: []*command{
+			{name: "list", args: "[--org ORG [--user NAME]] [--filter FIQL] [--limit 100]",
+				summary: "list live sessions of every dialect, newest first",
+				help: `FIQL fields are those of GET /cloudapi/1.0.0/sessions: user.name, org.name,
+dialect, origin, ip, ...`, flags: sessionList},
+			{name: "end", args: "ID...", summary: "end sessions (ID: a UUID or urn:vcloud:session:UUID) on every server",
+				minArgs: 1, maxArgs: -1, flags: sessionEnd},
+		}}
+}
 
-// session lists and ends sessions through the same session code the
-// server runs: ending one is written with a change-feed entry, so running
-// servers refuse its token within the feed's poll interval.
-func (a *app) session(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usagef("usage: cloudgate %s", sessionUsage)
-	}
-	var cs config.Store
-	fs := a.newFlags("session "+args[0], sessionUsage)
-	config.AddStoreFlags(fs, &cs)
-	var orgName, userName, filter string
-	var limit int
-	minPos, maxPos := 0, 0
-	switch args[0] {
-	case "list":
-		fs.StringVar(&orgName, "org", "", "only sessions of this organization")
-		fs.StringVar(&userName, "user", "", "only sessions of this user (needs --org)")
-		fs.StringVar(&filter, "filter", "", "FIQL filter, e.g. dialect==vss")
-		fs.IntVar(&limit, "limit", 100, "show at most this many (0: all)")
-	case "end":
-		minPos, maxPos = 1, -1
-	default:
-		return usagef("unknown session command %q\nusage: cloudgate %s", args[0], sessionUsage)
-	}
-	pos, err := a.parse(fs, args[1:], minPos, maxPos)
-	if err != nil {
-		return err
-	}
-	q := store.SessionQuery{Page: store.Page{Limit: limit}}
-	var ids []urn.UUID
-	switch args[0] {
-	case "list":
-		if userName != "" && orgName == "" {
+func sessionList(fs *flag.FlagSet) runFunc {
+	cs := storeFlags(fs)
+	orgName := orgFlag(fs, "only sessions of this organization")
+	userName := fs.String("user", "", "only sessions of this user (`name`; needs --org)")
+	filter := fs.String("filter", "", "FIQL filter, e.g. dialect==vss")
+	limit := fs.Int("limit", 100, "show at most this many (0: all)")
+	return func(ctx context.Context, a *app, _ []string) error {
+		if *userName != "" && *orgName == "" {
 			return usagef("session list: --user needs --org")
 		}
-		if limit < 0 {
+		if *limit < 0 {
 			return usagef("session list: --limit must be 0 or more")
 		}
-		if filter != "" {
-			e, err := fiql.Parse(filter)
+		q := store.SessionQuery{Page: store.Page{Limit: *limit}}
+		if *filter != "" {
+			e, err := fiql.Parse(*filter)
 			if err == nil {
 				err = store.SessionSchema().Check(e)
 			}
@@ -69,7 +53,53 @@ func (a *app) session(ctx context.Context, args []string) error {
 			}
 			q.Filter = e
 		}
-	case "end":
+		return a.withAdmin(ctx, *cs, func(env *adminEnv) error {
+			mgr := sessionManager(env)
+			if *orgName != "" {
+				o, err := env.dir.Org(ctx, *orgName)
+				if err != nil {
+					return err
+				}
+				q.OrgID = o.ID
+				if *userName != "" {
+					u, _, err := env.dir.User(ctx, *orgName, *userName)
+					if err != nil {
+						return err
+					}
+					q.UserID = u.ID
+				}
+			}
+			rows, total, err := mgr.List(ctx, q)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tORG\tUSER\tDIALECT\tORIGIN\tIP\tCREATED\tLAST ACTIVE\tEXPIRES\tUSER AGENT")
+			for _, r := range rows {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.OrgName, r.UserName, r.Dialect, r.Origin,
+					orDash(r.ClientIP), localTime(r.CreatedAt), localTime(r.LastActive), localTime(r.ExpiresAt), orDash(r.UserAgent))
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if total > len(rows) {
+				fmt.Fprintf(a.stdout, "(%d of %d shown; use --limit 0 for all)\n", len(rows), total)
+			}
+			return nil
+		})
+	}
+}
+
+// sessionManager is the session code the server runs, not started: no
+// write-behind or sweeping from a command-line tool.
+func sessionManager(env *adminEnv) *session.Manager {
+	return session.New(session.Config{Store: env.store, Settings: env.settings})
+}
+
+func sessionEnd(fs *flag.FlagSet) runFunc {
+	cs := storeFlags(fs)
+	return func(ctx context.Context, a *app, pos []string) error {
+		var ids []urn.UUID
 		for _, p := range pos {
 			id, err := urn.ParseEither(p, urn.Session)
 			if err != nil {
@@ -77,48 +107,8 @@ func (a *app) session(ctx context.Context, args []string) error {
 			}
 			ids = append(ids, id)
 		}
+		return a.withAdmin(ctx, *cs, func(env *adminEnv) error { return a.endSessions(ctx, env, sessionManager(env), ids) })
 	}
-	env, err := a.openAdmin(ctx, cs)
-	if err != nil {
-		return err
-	}
-	defer env.close()
-	// Not started: no write-behind or sweeping from a command-line tool.
-	mgr := session.New(session.Config{Store: env.store, Settings: env.settings})
-	if args[0] == "end" {
-		return a.endSessions(ctx, env, mgr, ids)
-	}
-	if orgName != "" {
-		o, err := env.dir.Org(ctx, orgName)
-		if err != nil {
-			return err
-		}
-		q.OrgID = o.ID
-		if userName != "" {
-			u, _, err := env.dir.User(ctx, orgName, userName)
-			if err != nil {
-				return err
-			}
-			q.UserID = u.ID
-		}
-	}
-	rows, total, err := mgr.List(ctx, q)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tORG\tUSER\tDIALECT\tORIGIN\tIP\tCREATED\tLAST ACTIVE\tEXPIRES\tUSER AGENT")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.OrgName, r.UserName, r.Dialect, r.Origin,
-			orDash(r.ClientIP), localTime(r.CreatedAt), localTime(r.LastActive), localTime(r.ExpiresAt), orDash(r.UserAgent))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if total > len(rows) {
-		fmt.Fprintf(a.stdout, "(%d of %d shown; use --limit 0 for all)\n", len(rows), total)
-	}
-	return nil
 }
 
 func (a *app) endSessions(ctx context.Context, env *adminEnv, mgr *session.Manager, ids []urn.UUID) error {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/secret"
@@ -16,6 +15,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/store/sqlite"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -34,7 +34,7 @@ func mintToken(t *testing.T, data string) (urn.UUID, string) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if _, err := seed.Apply(ctx, srv.Directory(), cloudgatetest.DefaultSeed()); err != nil {
+	if _, err := seed.Apply(ctx, srv.Directory(), testserver.DefaultSeed()); err != nil {
 		t.Fatal(err)
 	}
 	u, o, _ := srv.Directory().User(ctx, "acme", "bob")

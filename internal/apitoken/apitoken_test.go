@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/audit"
@@ -20,6 +19,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/store/sqlite"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -42,7 +42,7 @@ func (c *clock) advance(d time.Duration) {
 }
 
 // open starts a server (without HTTP) on the SQLite file at path, seeded
-// with cloudgatetest's default orgs and users. The caller closes it.
+// with testserver's default orgs and users. The caller closes it.
 func open(t *testing.T, path string, now func() time.Time) *server.Server {
 	t.Helper()
 	ctx := context.Background()
@@ -56,7 +56,7 @@ func open(t *testing.T, path string, now func() time.Time) *server.Server {
 		st.Close()
 		t.Fatal(err)
 	}
-	if _, err := seed.Apply(ctx, srv.Directory(), cloudgatetest.DefaultSeed()); err != nil {
+	if _, err := seed.Apply(ctx, srv.Directory(), testserver.DefaultSeed()); err != nil {
 		srv.Close()
 		t.Fatal(err)
 	}

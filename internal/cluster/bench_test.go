@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/secret"
@@ -19,6 +18,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
 	"github.com/cloudgate/cloudgate/internal/store/sqlite"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -48,7 +48,7 @@ func driverDSN(dsn string) string {
 	return u.String()
 }
 
-// backends names the stores compared, with a DSN maker ("" = cloudgatetest's
+// backends names the stores compared, with a DSN maker ("" = testserver's
 // fresh SQLite file).
 var backends = []struct {
 	name string
@@ -58,12 +58,12 @@ var backends = []struct {
 	{"postgres", benchDatabase},
 }
 
-func startBench(b *testing.B, dsn string) *cloudgatetest.Server {
-	var opts []cloudgatetest.Option
+func startBench(b *testing.B, dsn string) *testserver.Server {
+	var opts []testserver.Option
 	if dsn != "" {
-		opts = append(opts, cloudgatetest.WithDSN(dsn))
+		opts = append(opts, testserver.WithDSN(dsn))
 	}
-	return cloudgatetest.Start(b, opts...)
+	return testserver.Start(b, opts...)
 }
 
 // BenchmarkValidate is token validation (GET sessions/current over TLS on
@@ -121,7 +121,7 @@ func BenchmarkCreateSession(b *testing.B) {
 			for i := range 32 {
 				name := fmt.Sprintf("bench%02d", i)
 				if _, err := dir.CreateUser(ctx, audit.CLI(), identity.UserSpec{Org: "acme", Name: name,
-					Password: cloudgatetest.Password, Role: "vApp Author"}); err != nil {
+					Password: testserver.Password, Role: "vApp Author"}); err != nil {
 					b.Fatal(err)
 				}
 				u, org, err := dir.User(ctx, "acme", name)

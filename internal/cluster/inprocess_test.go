@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -31,11 +31,11 @@ func (c *clock) advance(d time.Duration) {
 }
 
 // inLogin logs alice in on an in-process server and returns the token.
-func inLogin(t testing.TB, srv *cloudgatetest.Server) (token string, id urn.UUID) {
+func inLogin(t testing.TB, srv *testserver.Server) (token string, id urn.UUID) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/cloudapi/1.0.0/sessions", nil)
 	req.Header.Set("Accept", accept)
-	req.SetBasicAuth("alice@acme", cloudgatetest.Password)
+	req.SetBasicAuth("alice@acme", testserver.Password)
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func inLogin(t testing.TB, srv *cloudgatetest.Server) (token string, id urn.UUID
 	return token, s.ID
 }
 
-func inCurrent(t testing.TB, srv *cloudgatetest.Server, token string) int {
+func inCurrent(t testing.TB, srv *testserver.Server, token string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/cloudapi/1.0.0/sessions/current", nil)
 	req.Header.Set("Accept", accept)
@@ -73,8 +73,8 @@ func inCurrent(t testing.TB, srv *cloudgatetest.Server, token string) int {
 func TestIdleTimeoutAcrossInstances(t *testing.T) {
 	dsn := newDatabase(t)
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
-	a := cloudgatetest.Start(t, cloudgatetest.WithDSN(dsn), cloudgatetest.WithClock(clk.Now))
-	b := cloudgatetest.Start(t, cloudgatetest.WithDSN(dsn), cloudgatetest.WithClock(clk.Now))
+	a := testserver.Start(t, testserver.WithDSN(dsn), testserver.WithClock(clk.Now))
+	b := testserver.Start(t, testserver.WithDSN(dsn), testserver.WithClock(clk.Now))
 	t0 := clk.Now()
 	tok, id := inLogin(t, a)
 	if got := inCurrent(t, b, tok); got != http.StatusOK {
@@ -117,7 +117,7 @@ func TestIdleTimeoutAcrossInstances(t *testing.T) {
 	lastActive(t0.Add(40 * time.Minute))
 
 	clk.advance(31 * time.Minute) // unused for longer than the timeout
-	for name, srv := range map[string]*cloudgatetest.Server{"A": a, "B": b} {
+	for name, srv := range map[string]*testserver.Server{"A": a, "B": b} {
 		if got := inCurrent(t, srv, tok); got != http.StatusUnauthorized {
 			t.Fatalf("%s after 31 idle minutes: %d, want 401", name, got)
 		}

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // probe is one request that a dialect answers when it is on.
@@ -17,7 +17,7 @@ type probe struct {
 }
 
 func probes() []probe {
-	alice := basicAuth("alice@acme", cloudgatetest.Password)
+	alice := basicAuth("alice@acme", testserver.Password)
 	return []probe{
 		{"vcd", "GET", "/api/versions", nil, 200},
 		{"vcd", "POST", "/api/sessions", []string{"Authorization", alice, "Accept", xmlAccept}, 200},
@@ -49,7 +49,7 @@ func TestDialectsFlag(t *testing.T) {
 			}
 		}
 		t.Run(strings.Join(on, "+"), func(t *testing.T) {
-			srv := cloudgatetest.Start(t, cloudgatetest.WithDialects(on...))
+			srv := testserver.Start(t, testserver.WithDialects(on...))
 			served := map[string]bool{}
 			for _, d := range on {
 				served[d] = true

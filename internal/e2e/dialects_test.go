@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -25,7 +25,7 @@ type reply struct {
 	body   []byte
 }
 
-func send(t *testing.T, srv *cloudgatetest.Server, method, url string, header ...string) reply {
+func send(t *testing.T, srv *testserver.Server, method, url string, header ...string) reply {
 	t.Helper()
 	if strings.HasPrefix(url, "/") {
 		url = srv.URL + url
@@ -63,9 +63,9 @@ type logins struct {
 	cloudapi, api, vss, vchs, handoff string
 }
 
-func loginEverywhere(t *testing.T, srv *cloudgatetest.Server, userAtOrg string) logins {
+func loginEverywhere(t *testing.T, srv *testserver.Server, userAtOrg string) logins {
 	t.Helper()
-	auth := basicAuth(userAtOrg, cloudgatetest.Password)
+	auth := basicAuth(userAtOrg, testserver.Password)
 	var l logins
 	r := send(t, srv, "POST", "/cloudapi/1.0.0/sessions", "Authorization", auth, "Accept", jsonAccept)
 	if l.cloudapi = r.header.Get("X-Vmware-Vcloud-Access-Token"); r.status != 200 || l.cloudapi == "" {
@@ -105,7 +105,7 @@ func loginEverywhere(t *testing.T, srv *cloudgatetest.Server, userAtOrg string) 
 }
 
 // keysOf lists the session keys a VSS-style caller sees.
-func keysOf(t *testing.T, srv *cloudgatetest.Server, tok string) []string {
+func keysOf(t *testing.T, srv *testserver.Server, tok string) []string {
 	t.Helper()
 	r := send(t, srv, "GET", "/v2/session?per_page=100", "Authorization", "Bearer "+tok)
 	if r.status != 200 {
@@ -131,7 +131,7 @@ func keysOf(t *testing.T, srv *cloudgatetest.Server, tok string) []string {
 // each session through another dialect than the one that made it, and
 // check that each token is then refused by its own dialect.
 func TestCrossDialect(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	ctx := context.Background()
 	alice := loginEverywhere(t, srv, "alice@acme")
 	bob := loginEverywhere(t, srv, "bob@acme")
@@ -225,7 +225,7 @@ func TestCrossDialect(t *testing.T) {
 // Disabling a user (or changing the password) ends its sessions in every
 // dialect at once.
 func TestDisableEndsEveryDialect(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	l := loginEverywhere(t, srv, "bob@acme")
 	if _, err := srv.Server.Directory().SetUserEnabled(context.Background(), audit.CLI(), "acme", "bob", false); err != nil {
 		t.Fatal(err)

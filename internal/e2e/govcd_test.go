@@ -9,10 +9,10 @@ import (
 
 	"github.com/vmware/go-vcloud-director/v3/govcd"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
-func newClient(t *testing.T, srv *cloudgatetest.Server) *govcd.VCDClient {
+func newClient(t *testing.T, srv *testserver.Server) *govcd.VCDClient {
 	t.Helper()
 	u := *srv.URLParsed()
 	u.Path = "/api"
@@ -20,7 +20,7 @@ func newClient(t *testing.T, srv *cloudgatetest.Server) *govcd.VCDClient {
 }
 
 func TestSDKLoginSessionLogout(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	for _, tc := range []struct {
 		user, org, role string
 	}{
@@ -29,9 +29,9 @@ func TestSDKLoginSessionLogout(t *testing.T) {
 		{"administrator", "System", "System Administrator"},
 	} {
 		t.Run(tc.user+"@"+tc.org, func(t *testing.T) {
-			password := cloudgatetest.Password
+			password := testserver.Password
 			if tc.org == "System" {
-				password = cloudgatetest.AdminPassword
+				password = testserver.AdminPassword
 			}
 			c := newClient(t, srv)
 			if err := c.Authenticate(tc.user, password, tc.org); err != nil {
@@ -86,13 +86,13 @@ func TestSDKLoginSessionLogout(t *testing.T) {
 }
 
 func TestSDKWrongPassword(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	for _, tc := range []struct{ user, password, org string }{
 		{"alice", "wrong-password-1", "acme"},
-		{"nobody", cloudgatetest.Password, "acme"},
-		{"alice", cloudgatetest.Password, "nosuchorg"},
-		{"alice", cloudgatetest.Password, "System"},
-		{"administrator", cloudgatetest.AdminPassword, "acme"},
+		{"nobody", testserver.Password, "acme"},
+		{"alice", testserver.Password, "nosuchorg"},
+		{"alice", testserver.Password, "System"},
+		{"administrator", testserver.AdminPassword, "acme"},
 	} {
 		c := newClient(t, srv)
 		err := c.Authenticate(tc.user, tc.password, tc.org)
@@ -104,9 +104,9 @@ func TestSDKWrongPassword(t *testing.T) {
 
 // The legacy 32-hex key returned at login works with the legacy header.
 func TestSDKLegacyKey(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/sessions", nil)
-	req.SetBasicAuth("bob@acme", cloudgatetest.Password)
+	req.SetBasicAuth("bob@acme", testserver.Password)
 	req.Header.Set("Accept", "application/*+xml;version=36.2")
 	resp, err := srv.Client().Do(req)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // process is a `cloudgate serve` subprocess.
@@ -30,7 +30,7 @@ var listening = regexp.MustCompile(`listening on (https://\S+)`)
 func serve(t *testing.T, bin, data, seedFile string) *process {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--data", data, "--listen", "127.0.0.1:0", "--seed", seedFile, "--log-level", "error")
-	cmd.Env = append(os.Environ(), "CLOUDGATE_ADMIN_PASSWORD="+cloudgatetest.AdminPassword)
+	cmd.Env = append(os.Environ(), "CLOUDGATE_ADMIN_PASSWORD="+testserver.AdminPassword)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestKillNineKeepsTokens(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	seedFile := filepath.Join(dir, "seed.yaml")
-	if err := os.WriteFile(seedFile, []byte("orgs:\n  - name: acme\n    users:\n      - {name: bob, password: "+cloudgatetest.Password+", role: vApp Author}\n"), 0o600); err != nil {
+	if err := os.WriteFile(seedFile, []byte("orgs:\n  - name: acme\n    users:\n      - {name: bob, password: "+testserver.Password+", role: vApp Author}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	data := filepath.Join(dir, "data")
@@ -110,7 +110,7 @@ func TestKillNineKeepsTokens(t *testing.T) {
 	login := func(p *process) string {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodPost, p.url+"/cloudapi/1.0.0/sessions", nil)
-		req.SetBasicAuth("bob@acme", cloudgatetest.Password)
+		req.SetBasicAuth("bob@acme", testserver.Password)
 		req.Header.Set("Accept", "application/json;version=37.0")
 		resp, err := hc.Do(req)
 		if err != nil {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/vmware/go-vcloud-director/v3/govcd"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // The SDK against two servers sharing one PostgreSQL database: log in on
@@ -16,10 +16,10 @@ import (
 // second. The PostgreSQL store drops in without touching any handler.
 func TestSDKTwoServersOnPostgres(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
-	a := cloudgatetest.Start(t, cloudgatetest.WithDSN(dsn))
-	b := cloudgatetest.Start(t, cloudgatetest.WithDSN(dsn))
+	a := testserver.Start(t, testserver.WithDSN(dsn))
+	b := testserver.Start(t, testserver.WithDSN(dsn))
 	c := newClient(t, a)
-	if err := c.Authenticate("alice", cloudgatetest.Password, "acme"); err != nil {
+	if err := c.Authenticate("alice", testserver.Password, "acme"); err != nil {
 		t.Fatalf("Authenticate on A: %v", err)
 	}
 	tok := c.Client.VCDToken

@@ -12,8 +12,8 @@ import (
 	"github.com/vmware/go-vcloud-director/v3/govcd"
 	"github.com/vmware/go-vcloud-director/v3/types/v56"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -26,14 +26,14 @@ import (
 // name, revoke, delete.
 func TestSDKServiceAccounts(t *testing.T) {
 	clk := &laterClock{}
-	srv := cloudgatetest.Start(t, cloudgatetest.WithClock(clk.now))
+	srv := testserver.Start(t, testserver.WithClock(clk.now))
 	for _, tc := range []struct {
 		user, org, password string
 		accountOrg, role    string
 	}{
-		{"administrator", "System", cloudgatetest.AdminPassword, "acme", "vApp Author"},
-		{"administrator", "System", cloudgatetest.AdminPassword, "System", "System Administrator"},
-		{"alice", "acme", cloudgatetest.Password, "acme", "vApp Author"},
+		{"administrator", "System", testserver.AdminPassword, "acme", "vApp Author"},
+		{"administrator", "System", testserver.AdminPassword, "System", "System Administrator"},
+		{"alice", "acme", testserver.Password, "acme", "vApp Author"},
 	} {
 		t.Run(tc.user+"@"+tc.org+" in "+tc.accountOrg, func(t *testing.T) {
 			admin := newClient(t, srv)

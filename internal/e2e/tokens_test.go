@@ -7,7 +7,7 @@ import (
 
 	"github.com/vmware/go-vcloud-director/v3/govcd"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // The whole API-token life cycle through the real SDK, as a tenant user,
@@ -15,11 +15,11 @@ import (
 // trade for a session on a fresh client, find by listing and by name,
 // delete, and see the token vanish and its session die.
 func TestSDKAPITokens(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	for _, tc := range []struct{ user, org, password string }{
-		{"bob", "acme", cloudgatetest.Password},
-		{"alice", "acme", cloudgatetest.Password},
-		{"administrator", "System", cloudgatetest.AdminPassword},
+		{"bob", "acme", testserver.Password},
+		{"alice", "acme", testserver.Password},
+		{"administrator", "System", testserver.AdminPassword},
 	} {
 		t.Run(tc.user+"@"+tc.org, func(t *testing.T) {
 			c := newClient(t, srv)

@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // tokenSessions counts the live sessions made from API tokens.
-func tokenSessions(t testing.TB, srv *cloudgatetest.Server) int {
+func tokenSessions(t testing.TB, srv *testserver.Server) int {
 	t.Helper()
 	rows, _, err := srv.Store().Sessions(t.Context(), store.SessionQuery{Now: time.Now()})
 	if err != nil {
@@ -32,7 +32,7 @@ func tokenSessions(t testing.TB, srv *cloudgatetest.Server) int {
 // exact status and RFC error code, in one object that is also a Cloud
 // Director OpenApiError, never cached, and never a 500.
 func TestBadInput(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	c := newTestClient(t, srv)
 	bobSess, aliceSess, daveSess, adminSess := c.login(bob), c.login(alice), c.login(dave), c.login(admin)
 	bobID, bobSecret := c.newToken(bob, bobSess, "bob's")
@@ -172,7 +172,7 @@ func TestBadInput(t *testing.T) {
 // After 100 failed grants from one address, that address is refused with
 // 429 and Retry-After, even with a valid token.
 func TestFailureBudgetOverHTTP(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	c := pooled(t, srv)
 	_, sec := c.newToken(bob, c.login(bob), "t")
 	bad := refreshForm("cga_" + strings.Repeat("D", 43))

@@ -7,9 +7,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // productionHashing makes password logins cost what they cost in
@@ -20,7 +20,7 @@ func productionHashing(o *server.Options) { o.Hasher = secret.HasherConfig{} }
 // BenchmarkRefreshExchange measures refresh_token grants per second over
 // HTTPS, from parallel clients (each makes a durable session).
 func BenchmarkRefreshExchange(b *testing.B) {
-	srv := cloudgatetest.Start(b, cloudgatetest.WithOptions(productionHashing))
+	srv := testserver.Start(b, testserver.WithOptions(productionHashing))
 	c := pooled(b, srv)
 	_, sec := c.newToken(bob, c.login(bob), "bench")
 	body := refreshForm(sec).Encode()
@@ -44,7 +44,7 @@ func BenchmarkRefreshExchange(b *testing.B) {
 // locks the account, makes a durable session, retires the token and
 // stores its successor. Run it with BenchmarkRefreshExchange to compare.
 func BenchmarkServiceAccountRefresh(b *testing.B) {
-	srv := cloudgatetest.Start(b, cloudgatetest.WithOptions(productionHashing))
+	srv := testserver.Start(b, testserver.WithOptions(productionHashing))
 	c := pooled(b, srv)
 	session := c.login(admin)
 	chains := make(chan string, 4*runtime.GOMAXPROCS(0))
@@ -69,13 +69,13 @@ func BenchmarkServiceAccountRefresh(b *testing.B) {
 // BenchmarkPasswordLogin measures Cloud Director password logins per
 // second over HTTPS, for comparison with BenchmarkRefreshExchange.
 func BenchmarkPasswordLogin(b *testing.B) {
-	srv := cloudgatetest.Start(b, cloudgatetest.WithOptions(productionHashing))
+	srv := testserver.Start(b, testserver.WithOptions(productionHashing))
 	c := pooled(b, srv)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/cloudapi/1.0.0/sessions", nil)
-			req.SetBasicAuth("bob@acme", cloudgatetest.Password)
+			req.SetBasicAuth("bob@acme", testserver.Password)
 			req.Header.Set("Accept", accept)
 			resp, err := c.hc.Do(req)
 			if err != nil || resp.StatusCode != http.StatusOK {
@@ -92,7 +92,7 @@ func BenchmarkPasswordLogin(b *testing.B) {
 // DELETE /tokens/{id} to receiving the 401 that refuses the next request
 // of a session made from it.
 func BenchmarkRevokeToRefusal(b *testing.B) {
-	srv := cloudgatetest.Start(b)
+	srv := testserver.Start(b)
 	c := pooled(b, srv)
 	owner := c.login(bob)
 	var n atomic.Int64

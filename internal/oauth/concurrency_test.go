@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // pooled returns a client whose transport keeps enough connections for
 // many goroutines (the default keeps two per host).
-func pooled(t testing.TB, srv *cloudgatetest.Server) *client {
+func pooled(t testing.TB, srv *testserver.Server) *client {
 	c := newTestClient(t, srv)
 	tr := srv.Client().Transport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
@@ -39,7 +39,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // token, the token is deleted; no request that starts after the DELETE
 // returned 204 succeeds, on either Cloud Director API.
 func TestRevocationIsImmediate(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	c := pooled(t, srv)
 	owner := c.login(bob)
 	id, sec := c.newToken(bob, owner, "busy")
@@ -117,7 +117,7 @@ func TestRevocationIsImmediate(t *testing.T) {
 // revocation has returned no session made from the token is alive, in
 // memory or in the store.
 func TestExchangeRacesRevoke(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	c := pooled(t, srv)
 	owner := c.login(bob)
 	for round := range 4 {

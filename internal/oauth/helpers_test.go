@@ -8,19 +8,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // client drives a real test server over HTTPS with plain net/http, so the
 // tests see exact statuses, headers and bodies.
 type client struct {
 	t   testing.TB
-	srv *cloudgatetest.Server
+	srv *testserver.Server
 	hc  *http.Client
 }
 
-func newTestClient(t testing.TB, srv *cloudgatetest.Server) *client {
+func newTestClient(t testing.TB, srv *testserver.Server) *client {
 	return &client{t: t, srv: srv, hc: srv.Client()}
 }
 
@@ -103,11 +103,11 @@ func (a account) realm() string {
 }
 
 var (
-	bob   = account{"bob", "acme", cloudgatetest.Password}
-	alice = account{"alice", "acme", cloudgatetest.Password}
-	carol = account{"carol", "acme", cloudgatetest.Password}
-	dave  = account{"dave", "globex", cloudgatetest.Password}
-	admin = account{"administrator", "System", cloudgatetest.AdminPassword}
+	bob   = account{"bob", "acme", testserver.Password}
+	alice = account{"alice", "acme", testserver.Password}
+	carol = account{"carol", "acme", testserver.Password}
+	dave  = account{"dave", "globex", testserver.Password}
+	admin = account{"administrator", "System", testserver.AdminPassword}
 )
 
 // login makes a password session and returns its bearer token.

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // syncBuffer is a log sink safe for the server's goroutines.
@@ -35,7 +35,7 @@ func (b *syncBuffer) String() string {
 // revocation.
 func TestSecretsNeverLogged(t *testing.T) {
 	var logs syncBuffer
-	srv := cloudgatetest.Start(t, cloudgatetest.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	srv := testserver.Start(t, testserver.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	c := newTestClient(t, srv)
 	sess := c.login(bob)
 	id, sec := c.newToken(bob, sess, "logged")

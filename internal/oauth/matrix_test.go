@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -22,11 +22,11 @@ import (
 // token for a session needs no session at all, so it works whatever
 // Authorization carries.
 func TestAccessMatrix(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	ctx := t.Context()
 	dir := srv.Server.Directory()
-	erin := account{"erin", "globex", cloudgatetest.Password}
-	operator := account{"operator", "System", cloudgatetest.Password}
+	erin := account{"erin", "globex", testserver.Password}
+	operator := account{"operator", "System", testserver.Password}
 	for _, u := range []struct {
 		a    account
 		role string
@@ -169,7 +169,7 @@ func TestAccessMatrix(t *testing.T) {
 
 // What a list shows: own tokens, the org's, or everything.
 func TestListReach(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	c := newTestClient(t, srv)
 	sessions := map[string]string{}
 	for _, a := range []account{bob, alice, dave, admin} {

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // call sends one request and returns status, headers and body.
-func call(t *testing.T, srv *cloudgatetest.Server, method, path string, headers map[string]string) (int, http.Header, string) {
+func call(t *testing.T, srv *testserver.Server, method, path string, headers map[string]string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, nil)
 	if err != nil {
@@ -35,7 +35,7 @@ func basic(userOrg, pw string) string {
 }
 
 // login returns a bearer token and the session id.
-func login(t *testing.T, srv *cloudgatetest.Server, userOrg, pw string) (string, string) {
+func login(t *testing.T, srv *testserver.Server, userOrg, pw string) (string, string) {
 	t.Helper()
 	path := "/cloudapi/1.0.0/sessions"
 	if strings.HasSuffix(userOrg, "@System") {
@@ -56,8 +56,8 @@ const (
 )
 
 func TestStatusesAndFormats(t *testing.T) {
-	srv := cloudgatetest.Start(t)
-	tok, _ := login(t, srv, "bob@acme", cloudgatetest.Password)
+	srv := testserver.Start(t)
+	tok, _ := login(t, srv, "bob@acme", testserver.Password)
 	bearer := "Bearer " + tok
 	for _, tc := range []struct {
 		name           string
@@ -84,12 +84,12 @@ func TestStatusesAndFormats(t *testing.T) {
 		{"probe /api/iam/login is 404", "POST", "/api/iam/login", map[string]string{"Authorization": basic("_", "_")}, 404, "application/vnd.vmware.vcloud.error+xml", "NOT_FOUND", ""},
 		{"unknown cloudapi path", "GET", "/cloudapi/1.0.0/nothing", map[string]string{"Accept": jsonV}, 404, "application/json", "NOT_FOUND", ""},
 		{"unknown top-level path", "GET", "/wp-admin", nil, 404, "application/json", "Not Found", ""},
-		{"legacy login removed at 38.0", "POST", "/api/sessions", map[string]string{"Accept": "application/*+xml;version=38.0", "Authorization": basic("bob@acme", cloudgatetest.Password)}, 405, "application/vnd.vmware.vcloud.error+xml", "METHOD_NOT_ALLOWED", ""},
+		{"legacy login removed at 38.0", "POST", "/api/sessions", map[string]string{"Accept": "application/*+xml;version=38.0", "Authorization": basic("bob@acme", testserver.Password)}, 405, "application/vnd.vmware.vcloud.error+xml", "METHOD_NOT_ALLOWED", ""},
 		{"legacy login without Authorization is 403", "POST", "/api/sessions", map[string]string{"Accept": xmlV}, 403, "application/vnd.vmware.vcloud.error+xml", `majorErrorCode="403"`, ""},
 		{"legacy login with bad credentials: empty 401", "POST", "/api/sessions", map[string]string{"Accept": xmlV, "Authorization": basic("bob@acme", "nope")}, 401, "", "", ""},
 		{"cloudapi login without Authorization is 403", "POST", "/cloudapi/1.0.0/sessions", map[string]string{"Accept": "application/*;version=37.0"}, 403, "application/json", "ACCESS_TO_RESOURCE_IS_FORBIDDEN", ""},
 		{"cloudapi login with garbage Authorization", "POST", "/cloudapi/1.0.0/sessions", map[string]string{"Accept": "application/*;version=37.0", "Authorization": "Basic ####"}, 401, "application/json", "UNAUTHORIZED", ""},
-		{"tenant at the provider endpoint", "POST", "/cloudapi/1.0.0/sessions/provider", map[string]string{"Accept": jsonV, "Authorization": basic("bob@acme", cloudgatetest.Password)}, 401, "application/json", "UNAUTHORIZED", ""},
+		{"tenant at the provider endpoint", "POST", "/cloudapi/1.0.0/sessions/provider", map[string]string{"Accept": jsonV, "Authorization": basic("bob@acme", testserver.Password)}, 401, "application/json", "UNAUTHORIZED", ""},
 		{"healthz", "GET", "/healthz", nil, 200, "application/json", `"status":"ok"`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,7 +113,7 @@ func TestStatusesAndFormats(t *testing.T) {
 }
 
 func TestRequestID(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	for _, tc := range []struct {
 		client, prefix string
 	}{
@@ -132,7 +132,7 @@ func TestRequestID(t *testing.T) {
 }
 
 func TestHeaderLimit(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	code, _, _ := call(t, srv, "GET", "/api/versions", map[string]string{"X-Big": strings.Repeat("x", 80<<10)})
 	if code != http.StatusRequestHeaderFieldsTooLarge {
 		t.Fatalf("80 KiB of headers: %d, want 431", code)
@@ -140,11 +140,11 @@ func TestHeaderLimit(t *testing.T) {
 }
 
 func TestSessionVisibility(t *testing.T) {
-	srv := cloudgatetest.Start(t)
-	alice, aliceID := login(t, srv, "alice@acme", cloudgatetest.Password)
-	bob, bobID := login(t, srv, "bob@acme", cloudgatetest.Password)
-	dave, _ := login(t, srv, "dave@globex", cloudgatetest.Password)
-	admin, _ := login(t, srv, "administrator@System", cloudgatetest.AdminPassword)
+	srv := testserver.Start(t)
+	alice, aliceID := login(t, srv, "alice@acme", testserver.Password)
+	bob, bobID := login(t, srv, "bob@acme", testserver.Password)
+	dave, _ := login(t, srv, "dave@globex", testserver.Password)
+	admin, _ := login(t, srv, "administrator@System", testserver.AdminPassword)
 	get := func(tok, id string) int {
 		code, _, _ := call(t, srv, "GET", "/cloudapi/1.0.0/sessions/urn:vcloud:session:"+id, map[string]string{"Accept": jsonV, "Authorization": "Bearer " + tok})
 		return code
@@ -193,8 +193,8 @@ func TestSessionVisibility(t *testing.T) {
 }
 
 func TestLegacyLogout(t *testing.T) {
-	srv := cloudgatetest.Start(t)
-	code, h, body := call(t, srv, "POST", "/api/sessions", map[string]string{"Accept": xmlV, "Authorization": basic("bob@acme", cloudgatetest.Password)})
+	srv := testserver.Start(t)
+	code, h, body := call(t, srv, "POST", "/api/sessions", map[string]string{"Accept": xmlV, "Authorization": basic("bob@acme", testserver.Password)})
 	if code != 200 || !strings.Contains(body, `org="acme"`) || !strings.Contains(body, `rel="entityResolver"`) {
 		t.Fatalf("legacy login: %d %s", code, body)
 	}
@@ -208,8 +208,8 @@ func TestLegacyLogout(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	srv := cloudgatetest.Start(t)
-	login(t, srv, "bob@acme", cloudgatetest.Password)
+	srv := testserver.Start(t)
+	login(t, srv, "bob@acme", testserver.Password)
 	call(t, srv, "POST", "/cloudapi/1.0.0/sessions", map[string]string{"Accept": jsonV, "Authorization": basic("bob@acme", "wrong")})
 	_, _, body := call(t, srv, "GET", "/metrics", nil)
 	for _, want := range []string{

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // client drives a real test server over HTTPS with plain net/http, so the
@@ -18,12 +18,12 @@ import (
 // followed: deviceLookup's 303 is what is tested.
 type client struct {
 	t     testing.TB
-	srv   *cloudgatetest.Server
+	srv   *testserver.Server
 	hc    *http.Client
 	names *atomic.Int64 // numbers the accounts newAccount registers
 }
 
-func newClient(t testing.TB, srv *cloudgatetest.Server) *client {
+func newClient(t testing.TB, srv *testserver.Server) *client {
 	tr := srv.Client().Transport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
 	t.Cleanup(tr.CloseIdleConnections)

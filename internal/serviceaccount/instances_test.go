@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // waitFor polls cond until it holds (the test fails after 10 s).
@@ -29,8 +29,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestReplayAcrossInstances(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
 	clk := &clock{}
-	ha := newHarness(t, cloudgatetest.WithDSN(dsn), cloudgatetest.WithClock(clk.now))
-	srvB := cloudgatetest.Start(t, cloudgatetest.WithDSN(dsn), cloudgatetest.WithClock(clk.now))
+	ha := newHarness(t, testserver.WithDSN(dsn), testserver.WithClock(clk.now))
+	srvB := testserver.Start(t, testserver.WithDSN(dsn), testserver.WithClock(clk.now))
 	a, b := ha.c, newClient(t, srvB)
 	id := a.newAccount(acme, ha.admin, "vApp Author")
 	_, r1, s1 := a.activate(acme, id, ha.alice)
@@ -53,7 +53,7 @@ func TestReplayAcrossInstances(t *testing.T) {
 	})
 
 	// Authorized again through B, used on A.
-	bAdmin := b.login("administrator", "System", cloudgatetest.AdminPassword)
+	bAdmin := b.login("administrator", "System", testserver.AdminPassword)
 	_, fresh, s3 := b.activate(acme, id, bAdmin)
 	if a.current(s3) != http.StatusOK {
 		t.Fatal("A refuses the new grant's session")
@@ -61,7 +61,7 @@ func TestReplayAcrossInstances(t *testing.T) {
 	r = a.refresh(acme, fresh)
 	s4 := r.str(t, "access_token")
 	// Both instances read every committed change, the revocation too.
-	for _, srv := range []*cloudgatetest.Server{a.srv, srvB} {
+	for _, srv := range []*testserver.Server{a.srv, srvB} {
 		if err := srv.Server.Feed().Poll(t.Context()); err != nil {
 			t.Fatal(err)
 		}

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // syncBuffer is a log sink safe for the server's goroutines.
@@ -36,8 +36,8 @@ func (b *syncBuffer) String() string {
 func TestSecretsNeverLogged(t *testing.T) {
 	var logs syncBuffer
 	clk := &clock{}
-	h := newHarness(t, cloudgatetest.WithClock(clk.now),
-		cloudgatetest.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	h := newHarness(t, testserver.WithClock(clk.now),
+		testserver.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	c := h.c
 	id := c.newAccount(acme, h.alice, "vApp Author")
 	cs, r1, a1 := c.activate(acme, id, h.alice)

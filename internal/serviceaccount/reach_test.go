@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // ids lists the account ids of a list answer.
@@ -41,8 +41,8 @@ func TestReachAndTenantContext(t *testing.T) {
 	h := newHarness(t)
 	c := h.c
 	ctx := t.Context()
-	dave := c.login("dave", "globex", cloudgatetest.Password)
-	bob := c.login("bob", "acme", cloudgatetest.Password)
+	dave := c.login("dave", "globex", testserver.Password)
+	bob := c.login("bob", "acme", testserver.Password)
 	inAcme := c.newAccount(acme, h.alice, "vApp Author")
 	inGlobex := c.newAccount("tenant/globex", dave, "vApp Author")
 	inSystem := c.newAccount("provider", h.admin, "System Administrator")
@@ -203,11 +203,11 @@ func TestAccountSessions(t *testing.T) {
 // for a good code; malformed codes (which can match nothing) do not count;
 // codes are read ignoring case and punctuation.
 func TestUserCodeGuessLimits(t *testing.T) {
-	h := newHarness(t, cloudgatetest.WithOptions(func(o *server.Options) {
+	h := newHarness(t, testserver.WithOptions(func(o *server.Options) {
 		o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 	}))
 	c := h.c
-	dave := c.login("dave", "globex", cloudgatetest.Password)
+	dave := c.login("dave", "globex", testserver.Password)
 	from := func(ip string) []string { return []string{"X-Forwarded-For", ip} }
 	acmeCode := c.authorize(acme, c.newAccount(acme, h.alice, "vApp Author")).str(t, "user_code")
 	globexCode := c.authorize("tenant/globex", c.newAccount("tenant/globex", dave, "vApp Author")).str(t, "user_code")

@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // auditCount counts audit events of typ about the account id.
-func auditCount(t *testing.T, srv *cloudgatetest.Server, typ, id string) int {
+func auditCount(t *testing.T, srv *testserver.Server, typ, id string) int {
 	t.Helper()
 	events, _, err := srv.Store().AuditEvents(t.Context(), store.AuditQuery{Type: typ})
 	if err != nil {
@@ -35,7 +35,7 @@ func auditCount(t *testing.T, srv *cloudgatetest.Server, typ, id string) int {
 // cannot touch the new one.
 func TestReplayRevokesTheGrant(t *testing.T) {
 	clk := &clock{}
-	h := newHarness(t, cloudgatetest.WithClock(clk.now))
+	h := newHarness(t, testserver.WithClock(clk.now))
 	c := h.c
 	id := c.newAccount(acme, h.admin, "vApp Author")
 	_, r1, a1 := c.activate(acme, id, h.alice)
@@ -121,9 +121,9 @@ func TestConcurrentRefresh(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			clk := &clock{}
-			opts := []cloudgatetest.Option{cloudgatetest.WithClock(clk.now)}
+			opts := []testserver.Option{testserver.WithClock(clk.now)}
 			if backend == "postgres" {
-				opts = append(opts, cloudgatetest.WithDSN(pgtest.NewDatabase(t)))
+				opts = append(opts, testserver.WithDSN(pgtest.NewDatabase(t)))
 			}
 			h := newHarness(t, opts...)
 			c := h.c
@@ -234,7 +234,7 @@ func (c *clock) pastRaceWindow() { c.advance(6 * time.Second) }
 // denied codes alike. An expired user code cannot be approved.
 func TestPollingAndExpiry(t *testing.T) {
 	clk := &clock{base: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
-	h := newHarness(t, cloudgatetest.WithClock(clk.now))
+	h := newHarness(t, testserver.WithClock(clk.now))
 	c := h.c
 	id := c.newAccount(acme, h.admin, "vApp Author")
 	a := c.authorize(acme, id)

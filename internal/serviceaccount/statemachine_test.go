@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // account is a service account brought to one status, with the latest
@@ -62,11 +62,11 @@ func (h *harness) with(t *testing.T) *harness {
 	return &harness{t: t, c: &c, admin: h.admin, alice: h.alice}
 }
 
-func newHarness(t *testing.T, opts ...cloudgatetest.Option) *harness {
-	srv := cloudgatetest.Start(t, opts...)
+func newHarness(t *testing.T, opts ...testserver.Option) *harness {
+	srv := testserver.Start(t, opts...)
 	c := newClient(t, srv)
-	return &harness{t: t, c: c, admin: c.login("administrator", "System", cloudgatetest.AdminPassword),
-		alice: c.login("alice", "acme", cloudgatetest.Password)}
+	return &harness{t: t, c: c, admin: c.login("administrator", "System", testserver.AdminPassword),
+		alice: c.login("alice", "acme", testserver.Password)}
 }
 
 // want is the expected answer of one endpoint in one status: HTTP status,
@@ -85,7 +85,7 @@ type want struct {
 func TestStateMachine(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { stateMachine(t, newHarness(t)) })
 	t.Run("postgres", func(t *testing.T) {
-		stateMachine(t, newHarness(t, cloudgatetest.WithDSN(pgtest.NewDatabase(t))))
+		stateMachine(t, newHarness(t, testserver.WithDSN(pgtest.NewDatabase(t))))
 	})
 }
 

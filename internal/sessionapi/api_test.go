@@ -9,16 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func TestRequestToken(t *testing.T) {
 	clk := newClock()
-	srv := cloudgatetest.Start(t, cloudgatetest.WithClock(clk.Now))
-	r := do(t, srv, http.MethodPost, "/auth/request-token", "Authorization", basic("alice@acme", cloudgatetest.Password))
+	srv := testserver.Start(t, testserver.WithClock(clk.Now))
+	r := do(t, srv, http.MethodPost, "/auth/request-token", "Authorization", basic("alice@acme", testserver.Password))
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", r.StatusCode, r.body)
 	}
@@ -74,7 +74,7 @@ func TestRequestToken(t *testing.T) {
 
 // The token lifetime follows the vss-token-lifetime setting.
 func TestRequestTokenLifetimeSetting(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	if err := srv.Server.Settings().Set(context.Background(), audit.CLI(), "vss-token-lifetime", "2h"); err != nil {
 		t.Fatal(err)
 	}
@@ -85,21 +85,21 @@ func TestRequestTokenLifetimeSetting(t *testing.T) {
 }
 
 func TestRequestTokenRefused(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	for _, tc := range []struct {
 		name   string
 		header []string
 	}{
 		{"no Authorization", nil},
 		{"wrong password", []string{"Authorization", basic("alice@acme", "wrong-password-1")}},
-		{"no org", []string{"Authorization", basic("alice", cloudgatetest.Password)}},
-		{"empty org", []string{"Authorization", basic("alice@", cloudgatetest.Password)}},
-		{"unknown org", []string{"Authorization", basic("alice@nosuch", cloudgatetest.Password)}},
-		{"unknown user", []string{"Authorization", basic("zed@acme", cloudgatetest.Password)}},
-		{"other org", []string{"Authorization", basic("alice@globex", cloudgatetest.Password)}},
+		{"no org", []string{"Authorization", basic("alice", testserver.Password)}},
+		{"empty org", []string{"Authorization", basic("alice@", testserver.Password)}},
+		{"unknown org", []string{"Authorization", basic("alice@nosuch", testserver.Password)}},
+		{"unknown user", []string{"Authorization", basic("zed@acme", testserver.Password)}},
+		{"other org", []string{"Authorization", basic("alice@globex", testserver.Password)}},
 		{"garbage base64", []string{"Authorization", "Basic %%%"}},
 		{"bearer scheme", []string{"Authorization", "Bearer cgs_whatever_token_value_here"}},
-		{"two headers", []string{"Authorization", basic("alice@acme", cloudgatetest.Password), "Authorization", basic("alice@acme", cloudgatetest.Password)}},
+		{"two headers", []string{"Authorization", basic("alice@acme", testserver.Password), "Authorization", basic("alice@acme", testserver.Password)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := do(t, srv, http.MethodPost, "/auth/request-token", tc.header...)
@@ -109,7 +109,7 @@ func TestRequestTokenRefused(t *testing.T) {
 			}
 		})
 	}
-	r := do(t, srv, http.MethodGet, "/auth/request-token", "Authorization", basic("alice@acme", cloudgatetest.Password))
+	r := do(t, srv, http.MethodGet, "/auth/request-token", "Authorization", basic("alice@acme", testserver.Password))
 	wantError(t, r, http.StatusMethodNotAllowed)
 	if r.Header.Get("Allow") != "POST, OPTIONS" {
 		t.Fatalf("Allow %q", r.Header.Get("Allow"))
@@ -122,7 +122,7 @@ func TestRequestTokenRefused(t *testing.T) {
 // resets.
 func TestRateLimit(t *testing.T) {
 	clk := newClock()
-	srv := cloudgatetest.Start(t, cloudgatetest.WithClock(clk.Now))
+	srv := testserver.Start(t, testserver.WithClock(clk.Now))
 	set := srv.Server.Settings()
 	for k, v := range map[string]string{"vss-rate-limit": "3", "vss-rate-window": "10m"} {
 		if err := set.Set(context.Background(), audit.CLI(), k, v); err != nil {
@@ -132,7 +132,7 @@ func TestRateLimit(t *testing.T) {
 	start := clk.Now()
 	reset := strconv.FormatInt(start.Add(10*time.Minute).Unix(), 10)
 	post := func(user string) reply {
-		return do(t, srv, http.MethodPost, "/auth/request-token", "Authorization", basic(user, cloudgatetest.Password))
+		return do(t, srv, http.MethodPost, "/auth/request-token", "Authorization", basic(user, testserver.Password))
 	}
 	for i, tc := range []struct {
 		user       string
@@ -174,7 +174,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	var tok string
 	for range 3 {
 		tok = requestToken(t, srv, "alice@acme").Token
@@ -226,7 +226,7 @@ func TestList(t *testing.T) {
 }
 
 // sessionsOf is a store query for one user's sessions.
-func sessionsOf(t *testing.T, srv *cloudgatetest.Server, org, user string) store.SessionQuery {
+func sessionsOf(t *testing.T, srv *testserver.Server, org, user string) store.SessionQuery {
 	t.Helper()
 	u, _, err := srv.Server.Directory().User(context.Background(), org, user)
 	if err != nil {

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
-// clock is a settable clock for cloudgatetest.WithClock.
+// clock is a settable clock for testserver.WithClock.
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -47,7 +47,7 @@ func (r reply) json(t *testing.T, v any) {
 }
 
 // do sends a request; header entries are set (a value "" removes one).
-func do(t *testing.T, srv *cloudgatetest.Server, method, path string, header ...string) reply {
+func do(t *testing.T, srv *testserver.Server, method, path string, header ...string) reply {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, nil)
 	if err != nil {
@@ -84,9 +84,9 @@ type tokenReply struct {
 }
 
 // requestToken gets a VSS token for user@org (header pairs are added).
-func requestToken(t *testing.T, srv *cloudgatetest.Server, userAtOrg string, header ...string) tokenReply {
+func requestToken(t *testing.T, srv *testserver.Server, userAtOrg string, header ...string) tokenReply {
 	t.Helper()
-	r := do(t, srv, http.MethodPost, "/auth/request-token", append([]string{"Authorization", basic(userAtOrg, cloudgatetest.Password)}, header...)...)
+	r := do(t, srv, http.MethodPost, "/auth/request-token", append([]string{"Authorization", basic(userAtOrg, testserver.Password)}, header...)...)
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("request-token %s: %d %s", userAtOrg, r.StatusCode, r.body)
 	}
@@ -149,7 +149,7 @@ type listReply struct {
 	} `json:"meta"`
 }
 
-func list(t *testing.T, srv *cloudgatetest.Server, tok, query string) listReply {
+func list(t *testing.T, srv *testserver.Server, tok, query string) listReply {
 	t.Helper()
 	r := do(t, srv, http.MethodGet, "/v2/session"+query, "Authorization", bearer(tok))
 	if r.StatusCode != http.StatusOK {

@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // keyOf returns the key of the session tok is, found by listing with it:
 // the newest session is the one just created.
-func keyOf(t *testing.T, srv *cloudgatetest.Server, tok string) string {
+func keyOf(t *testing.T, srv *testserver.Server, tok string) string {
 	t.Helper()
 	l := list(t, srv, tok, "?per_page=1")
 	if len(l.Data) != 1 {
@@ -28,7 +28,7 @@ func keyOf(t *testing.T, srv *cloudgatetest.Server, tok string) string {
 // as YYYY-MM-DD HH:MM:SS, deltas as Python timedeltas, in the envelope.
 func TestDetail(t *testing.T) {
 	clk := newClock()
-	srv := cloudgatetest.Start(t, cloudgatetest.WithClock(clk.Now))
+	srv := testserver.Start(t, testserver.WithClock(clk.Now))
 	if err := srv.Server.Settings().Set(context.Background(), audit.CLI(), "vss-token-lifetime", "720h"); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestDetail(t *testing.T) {
 // org admin may end (not read) the org's sessions; after DELETE the token
 // is refused.
 func TestVisibilityAndDelete(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	alice1 := requestToken(t, srv, "alice@acme").Token
 	alice2 := requestToken(t, srv, "alice@acme").Token
 	bob := requestToken(t, srv, "bob@acme").Token
@@ -141,7 +141,7 @@ func TestVisibilityAndDelete(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	for path, want := range map[string]struct {
 		allow   string
 		methods []string
@@ -194,7 +194,7 @@ func TestOptions(t *testing.T) {
 
 // Bad input gets an exact status in the dialect's format, never a 500.
 func TestBadInput(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	tok := requestToken(t, srv, "bob@acme").Token
 	auth := []string{"Authorization", bearer(tok)}
 	for _, tc := range []struct {
@@ -210,7 +210,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown token", "GET", "/v2/session", []string{"Authorization", bearer("cgs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")}, 401, true},
 		{"huge token", "GET", "/v2/session", []string{"Authorization", bearer(strings.Repeat("A", 300))}, 401, true},
 		{"token with password", "GET", "/v2/session", []string{"Authorization", basic(tok, "x")}, 401, true},
-		{"password credentials", "GET", "/v2/session", []string{"Authorization", basic("bob@acme", cloudgatetest.Password)}, 401, true},
+		{"password credentials", "GET", "/v2/session", []string{"Authorization", basic("bob@acme", testserver.Password)}, 401, true},
 		{"bad base64", "GET", "/v2/session", []string{"Authorization", "Basic ???"}, 401, true},
 		{"two Authorization", "GET", "/v2/session", []string{"Authorization", bearer(tok), "Authorization", bearer(tok)}, 400, false},
 		{"per_page > 100", "GET", "/v2/session?per_page=101", auth, 400, false},

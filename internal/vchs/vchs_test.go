@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/seed"
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -29,7 +29,7 @@ type reply struct {
 	body []byte
 }
 
-func do(t *testing.T, srv *cloudgatetest.Server, method, url string, header ...string) reply {
+func do(t *testing.T, srv *testserver.Server, method, url string, header ...string) reply {
 	t.Helper()
 	if strings.HasPrefix(url, "/") {
 		url = srv.URL + url
@@ -159,16 +159,16 @@ func wantError(t *testing.T, r reply, status int) errorDoc {
 }
 
 // login logs in through vCHS and returns the token.
-func login(t *testing.T, srv *cloudgatetest.Server, userAtOrg string) string {
+func login(t *testing.T, srv *testserver.Server, userAtOrg string) string {
 	t.Helper()
-	r := do(t, srv, http.MethodPost, "/api/vchs/sessions", "Authorization", basic(userAtOrg, cloudgatetest.Password), "Accept", accept)
+	r := do(t, srv, http.MethodPost, "/api/vchs/sessions", "Authorization", basic(userAtOrg, testserver.Password), "Accept", accept)
 	if r.StatusCode != http.StatusCreated {
 		t.Fatalf("login %s: %d %s", userAtOrg, r.StatusCode, r.body)
 	}
 	return r.Header.Get("x-vchs-authorization")
 }
 
-func get(t *testing.T, srv *cloudgatetest.Server, tok, url string, v any) reply {
+func get(t *testing.T, srv *testserver.Server, tok, url string, v any) reply {
 	t.Helper()
 	r := do(t, srv, http.MethodGet, url, "x-vchs-authorization", tok, "Accept", accept)
 	if r.StatusCode != http.StatusOK {
@@ -190,7 +190,7 @@ func findLink(links []link, rel, typ string) (link, bool) {
 // handoff walks services → compute → VdcRef → vcloudsession for the named
 // service and VDC, as govcloudair's Authenticate does, and returns the
 // VCloudSession.
-func handoff(t *testing.T, srv *cloudgatetest.Server, tok, serviceID, vdcName string) vcloudSessionDoc {
+func handoff(t *testing.T, srv *testserver.Server, tok, serviceID, vdcName string) vcloudSessionDoc {
 	t.Helper()
 	var svcs servicesDoc
 	get(t, srv, tok, "/api/vchs/services", &svcs)
@@ -233,9 +233,9 @@ var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // The whole chain of seed 003 and govcloudair, down to GET /api/vdc with
 // the handed-off Cloud Director session, then logout.
 func TestChain(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	base := srv.URL
-	r := do(t, srv, http.MethodPost, "/api/vchs/sessions", "Authorization", basic("alice@acme", cloudgatetest.Password), "Accept", accept)
+	r := do(t, srv, http.MethodPost, "/api/vchs/sessions", "Authorization", basic("alice@acme", testserver.Password), "Accept", accept)
 	if r.StatusCode != http.StatusCreated {
 		t.Fatalf("login: %d %s", r.StatusCode, r.body)
 	}
@@ -344,8 +344,8 @@ func TestChain(t *testing.T) {
 }
 
 func TestLoginAndVersion(t *testing.T) {
-	srv := cloudgatetest.Start(t)
-	good := basic("bob@acme", cloudgatetest.Password)
+	srv := testserver.Start(t)
+	good := basic("bob@acme", testserver.Password)
 	for _, tc := range []struct {
 		name   string
 		header []string
@@ -354,10 +354,10 @@ func TestLoginAndVersion(t *testing.T) {
 		{"no Accept", []string{"Authorization", good}, 201},
 		{"Accept without version", []string{"Authorization", good, "Accept", "application/xml"}, 201},
 		{"5.6 among others", []string{"Authorization", good, "Accept", "application/json;version=5.7, application/xml;version=5.6"}, 201},
-		{"user with @ in name is split at the last @", []string{"Authorization", basic("bob@acme@acme", cloudgatetest.Password), "Accept", accept}, 401},
+		{"user with @ in name is split at the last @", []string{"Authorization", basic("bob@acme@acme", testserver.Password), "Accept", accept}, 401},
 		{"wrong password", []string{"Authorization", basic("bob@acme", "Wrong-password-9"), "Accept", accept}, 401},
 		{"pyvcloud's probe", []string{"Authorization", basic("_", "_"), "Accept", accept}, 401},
-		{"no org", []string{"Authorization", basic("bob", cloudgatetest.Password), "Accept", accept}, 401},
+		{"no org", []string{"Authorization", basic("bob", testserver.Password), "Accept", accept}, 401},
 		{"bearer instead of Basic", []string{"Authorization", "Bearer abc", "Accept", accept}, 401},
 		{"no Authorization", []string{"Accept", accept}, 403},
 		{"other vCHS version", []string{"Authorization", good, "Accept", "application/xml;version=5.7"}, 406},
@@ -384,7 +384,7 @@ func TestLoginAndVersion(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	alice := login(t, srv, "alice@acme")
 	dave := login(t, srv, "dave@globex")
 	var svcs servicesDoc
@@ -456,7 +456,7 @@ func (c *clock) Advance(d time.Duration) {
 // ends it).
 func TestHandoffLifetime(t *testing.T) {
 	clk := &clock{t: time.Now().Truncate(time.Second)}
-	srv := cloudgatetest.Start(t, cloudgatetest.WithClock(clk.Now))
+	srv := testserver.Start(t, testserver.WithClock(clk.Now))
 	t0 := clk.Now()
 	tok := login(t, srv, "bob@acme")
 	// Stay inside the 30-minute idle timeout until 22h14m after login.
@@ -492,7 +492,7 @@ func TestHandoffLifetime(t *testing.T) {
 // Sessions made from an API token (restricted) may not hand off: the new
 // session would not carry the restriction.
 func TestHandoffRefusedForRestricted(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	ctx := context.Background()
 	u, _, err := srv.Server.Directory().User(ctx, "acme", "alice")
 	if err != nil {
@@ -518,12 +518,12 @@ func TestHandoffRefusedForRestricted(t *testing.T) {
 // Services configured per org: several, with several VDCs, picked by the
 // names govcloudair matches on.
 func TestSeededServices(t *testing.T) {
-	f := cloudgatetest.DefaultSeed()
+	f := testserver.DefaultSeed()
 	f.Orgs[0].Services = []seed.Service{
 		{ServiceID: "example-1101-130711-1", Region: "US - Las Vegas", ServiceType: "compute:dedicatedcloud", VDCs: []string{"VDC12345-6789", "second"}},
 		{ServiceID: "CI123456-789"},
 	}
-	srv := cloudgatetest.Start(t, cloudgatetest.WithSeed(f))
+	srv := testserver.Start(t, testserver.WithSeed(f))
 	tok := login(t, srv, "carol@acme")
 	var svcs servicesDoc
 	get(t, srv, tok, "/api/vchs/services", &svcs)

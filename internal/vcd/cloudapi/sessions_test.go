@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 type reply struct {
@@ -18,7 +18,7 @@ type reply struct {
 	body   []byte
 }
 
-func do(t *testing.T, srv *cloudgatetest.Server, method, path string, header ...string) reply {
+func do(t *testing.T, srv *testserver.Server, method, path string, header ...string) reply {
 	t.Helper()
 	req, _ := http.NewRequest(method, srv.URL+path, nil)
 	for i := 0; i+1 < len(header); i += 2 {
@@ -34,7 +34,7 @@ func do(t *testing.T, srv *cloudgatetest.Server, method, path string, header ...
 }
 
 // loginCloudAPI returns the bearer token of a CloudAPI login.
-func loginCloudAPI(t *testing.T, srv *cloudgatetest.Server, user, org, password string) string {
+func loginCloudAPI(t *testing.T, srv *testserver.Server, user, org, password string) string {
 	t.Helper()
 	path := "/cloudapi/1.0.0/sessions"
 	if org == "System" {
@@ -55,10 +55,10 @@ func loginCloudAPI(t *testing.T, srv *cloudgatetest.Server, user, org, password 
 }
 
 // vssToken returns a session-listing dialect token.
-func vssToken(t *testing.T, srv *cloudgatetest.Server, user, org string) string {
+func vssToken(t *testing.T, srv *testserver.Server, user, org string) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/auth/request-token", nil)
-	req.SetBasicAuth(user+"@"+org, cloudgatetest.Password)
+	req.SetBasicAuth(user+"@"+org, testserver.Password)
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ type sessionPage struct {
 	} `json:"values"`
 }
 
-func list(t *testing.T, srv *cloudgatetest.Server, tok, query string) (sessionPage, reply) {
+func list(t *testing.T, srv *testserver.Server, tok, query string) (sessionPage, reply) {
 	t.Helper()
 	r := do(t, srv, http.MethodGet, "/cloudapi/1.0.0/sessions"+query, "Authorization", "Bearer "+tok, "Accept", "application/json;version=36.2")
 	if r.status != http.StatusOK {
@@ -115,13 +115,13 @@ func owners(p sessionPage) string {
 // sessions of every dialect; FIQL filters and sorting; paging with Link
 // headers; 400 for bad parameters.
 func TestListSessions(t *testing.T) {
-	srv := cloudgatetest.Start(t)
-	alice := loginCloudAPI(t, srv, "alice", "acme", cloudgatetest.Password)
-	loginCloudAPI(t, srv, "alice", "acme", cloudgatetest.Password)
-	bob := loginCloudAPI(t, srv, "bob", "acme", cloudgatetest.Password)
+	srv := testserver.Start(t)
+	alice := loginCloudAPI(t, srv, "alice", "acme", testserver.Password)
+	loginCloudAPI(t, srv, "alice", "acme", testserver.Password)
+	bob := loginCloudAPI(t, srv, "bob", "acme", testserver.Password)
 	vssToken(t, srv, "bob", "acme")
-	dave := loginCloudAPI(t, srv, "dave", "globex", cloudgatetest.Password)
-	admin := loginCloudAPI(t, srv, "administrator", "System", cloudgatetest.AdminPassword)
+	dave := loginCloudAPI(t, srv, "dave", "globex", testserver.Password)
+	admin := loginCloudAPI(t, srv, "administrator", "System", testserver.AdminPassword)
 
 	for _, tc := range []struct {
 		who, tok, query, want string

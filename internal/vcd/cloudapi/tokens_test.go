@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -32,7 +32,7 @@ type page struct {
 
 type tester struct {
 	t       *testing.T
-	srv     *cloudgatetest.Server
+	srv     *testserver.Server
 	session string
 }
 
@@ -100,7 +100,7 @@ func links(t *testing.T, resp *http.Response) map[string]string {
 // Listing tokens: pages with absolute Link headers, FIQL filters
 // (including govcd's exact one), sorting, and 400s that say what is wrong.
 func TestTokenList(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	x := tester{t: t, srv: srv}
 	x.session = login(t, srv)
 	var bobID string
@@ -192,10 +192,10 @@ func TestTokenList(t *testing.T) {
 	}
 }
 
-func login(t *testing.T, srv *cloudgatetest.Server) string {
+func login(t *testing.T, srv *testserver.Server) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/cloudapi/1.0.0/sessions", nil)
-	req.SetBasicAuth("bob@acme", cloudgatetest.Password)
+	req.SetBasicAuth("bob@acme", testserver.Password)
 	req.Header.Set("Accept", "application/json;version=37.0")
 	resp, err := srv.Client().Do(req)
 	if err != nil {

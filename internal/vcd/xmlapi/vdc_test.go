@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 type reply struct {
@@ -17,7 +17,7 @@ type reply struct {
 	body   []byte
 }
 
-func get(t *testing.T, srv *cloudgatetest.Server, path, key, version string) reply {
+func get(t *testing.T, srv *testserver.Server, path, key, version string) reply {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 	if key != "" {
@@ -34,7 +34,7 @@ func get(t *testing.T, srv *cloudgatetest.Server, path, key, version string) rep
 }
 
 // login returns the legacy 32-hex key of a /api/sessions login.
-func login(t *testing.T, srv *cloudgatetest.Server, user, org, password string) string {
+func login(t *testing.T, srv *testserver.Server, user, org, password string) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/sessions", nil)
 	req.SetBasicAuth(user+"@"+org, password)
@@ -60,7 +60,7 @@ type xlink struct {
 const mtVdc = "application/vnd.vmware.vcloud.vdc+xml"
 
 // vdcLinks returns the VDC links of the org's Org document.
-func vdcLinks(t *testing.T, srv *cloudgatetest.Server, key, orgID string) []xlink {
+func vdcLinks(t *testing.T, srv *testserver.Server, key, orgID string) []xlink {
 	t.Helper()
 	r := get(t, srv, "/api/org/"+orgID, key, "36.2")
 	if r.status != http.StatusOK {
@@ -82,7 +82,7 @@ func vdcLinks(t *testing.T, srv *cloudgatetest.Server, key, orgID string) []xlin
 }
 
 func TestVdc(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	ctx := context.Background()
 	acme, err := srv.Server.Directory().Org(ctx, "acme")
 	if err != nil {
@@ -93,11 +93,11 @@ func TestVdc(t *testing.T) {
 		t.Fatalf("acme's default service: %+v %v", svcs, err)
 	}
 	vdcID := svcs[0].VDCs[0].ID.String()
-	alice := login(t, srv, "alice", "acme", cloudgatetest.Password)
-	bob := login(t, srv, "bob", "acme", cloudgatetest.Password)
-	carol := login(t, srv, "carol", "acme", cloudgatetest.Password)
-	dave := login(t, srv, "dave", "globex", cloudgatetest.Password)
-	admin := login(t, srv, "administrator", "System", cloudgatetest.AdminPassword)
+	alice := login(t, srv, "alice", "acme", testserver.Password)
+	bob := login(t, srv, "bob", "acme", testserver.Password)
+	carol := login(t, srv, "carol", "acme", testserver.Password)
+	dave := login(t, srv, "dave", "globex", testserver.Password)
+	admin := login(t, srv, "administrator", "System", testserver.AdminPassword)
 
 	// The Org document links the VDC for those who may read it.
 	links := vdcLinks(t, srv, alice, acme.ID.String())
