@@ -37,6 +37,7 @@ type serveFlags struct {
 	hashWorkers    int
 	debugListen    string
 	maxStale       time.Duration
+	gate           gateFlags
 }
 
 func (a *app) serve(ctx context.Context, args []string) error {
@@ -57,6 +58,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	fs.IntVar(&f.hashWorkers, "hash-workers", runtime.NumCPU(), "password hashes computed at once (each holds 19 MiB and a core)")
 	fs.DurationVar(&f.maxStale, "max-stale", server.DefaultMaxStale,
 		"serve sessions from memory for at most this `long` while the database cannot be read (then 503); 0 = without bound")
+	addGateFlags(fs, &f.gate)
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -91,6 +93,10 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if f.hashWorkers < 1 || f.hashWorkers > 64 {
 		return usagef("--hash-workers must be 1-64")
 	}
+	gateOpts, err := f.gate.options(f.store.DataDir)
+	if err != nil {
+		return err
+	}
 	st, err := backend.Open(ctx, f.store.ResolvedDSN(), backend.WithLog(log))
 	if err != nil {
 		return err
@@ -104,7 +110,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	srv, err := server.New(ctx, server.Options{Store: st, PublicURL: f.publicURL, TrustedProxies: proxies,
 		Dialects: dialects, Log: log, Build: "cloudgate-" + version, MaxStale: maxStale,
-		Hasher: secret.HasherConfig{Workers: f.hashWorkers}})
+		Hasher: secret.HasherConfig{Workers: f.hashWorkers}, Gate: gateOpts})
 	if err != nil {
 		st.Close()
 		return err
