@@ -3,6 +3,7 @@ package gate_test
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -55,15 +56,17 @@ func newUpstream(t *testing.T) *upstream {
 	mux.HandleFunc("/cloudapi/1.0.0/users", u.echo)
 	mux.HandleFunc("/cloudapi/1.0.0/vdcs", u.echo)
 	mux.HandleFunc("PUT /upload", u.upload)
-	mux.Handle("/ws", websocket.Handler(func(c *websocket.Conn) { io.Copy(c, c) }))
-	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/ws" || r.Header.Get("Upgrade") == "" {
-			if !u.verify(r) {
-				http.Error(w, "bad identity", http.StatusUnauthorized)
+	mux.Handle("/ws", websocket.Handler(func(c *websocket.Conn) {
+		for {
+			var msg string
+			if websocket.Message.Receive(c, &msg) != nil || websocket.Message.Send(c, msg) != nil {
 				return
 			}
-		} else if !u.verify(r) {
+		}
+	}))
+	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !u.verify(r) {
 			http.Error(w, "bad identity", http.StatusUnauthorized)
 			return
 		}
@@ -272,3 +275,5 @@ func call(t *testing.T, c *http.Client, method, url, tok string, hdr map[string]
 }
 
 func insecure() *tls.Config { return &tls.Config{InsecureSkipVerify: true} }
+
+func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
