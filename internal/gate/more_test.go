@@ -220,7 +220,9 @@ func TestJWKSAndRotation(t *testing.T) {
 		if h.Get("Content-Type") != "application/jwk-set+json" {
 			t.Fatalf("content type %q", h.Get("Content-Type"))
 		}
-		var set struct{ Keys []struct{ Kid, Kty, Crv, Alg, D string } }
+		var set struct {
+			Keys []struct{ Kid, Kty, Crv, Alg, D string }
+		}
 		json.Unmarshal([]byte(body), &set)
 		var out []string
 		for _, k := range set.Keys {
