@@ -26,6 +26,7 @@ underscores), for example CLOUDGATE_DATA=/var/lib/cloudgate. Exit status:
 			serviceAccountCommand(),
 			sessionCommand(),
 			settingsCommand(),
+			keysCommand(),
 			versionCommand(),
 		},
 	}

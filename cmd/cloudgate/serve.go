@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/config"
+	"github.com/cloudgate/cloudgate/internal/gate"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/seed"
 	"github.com/cloudgate/cloudgate/internal/server"
@@ -56,6 +57,7 @@ type serveFlags struct {
 	debugListen    string
 	maxStale       time.Duration
 	printEnv       bool
+	gate           gateFlags
 }
 
 // serveFlagsOf registers serve's flags; the run it returns validates them,
@@ -77,6 +79,7 @@ func serveFlagsOf(fs *flag.FlagSet) runFunc {
 	fs.DurationVar(&f.maxStale, "max-stale", server.DefaultMaxStale,
 		"serve sessions from memory for at most this `duration` while the database cannot be read (then 503); 0 = without bound")
 	fs.BoolVar(&f.printEnv, "print-env", false, "print the environment (VCD_URL, VCD_ORG, VCD_USER, ...) for the Go SDK and the Terraform provider at start")
+	addGateFlags(fs, &f.gate)
 	return func(ctx context.Context, a *app, _ []string) error {
 		cfg, err := a.validateServe(f)
 		if err != nil {
@@ -104,6 +107,7 @@ type serveConfig struct {
 	hashWorkers   int
 	cert          *tls.Certificate // nil for --http
 	selfSigned    bool
+	gate          *gate.Options
 }
 
 // validateServe checks every flag and reads the files they name; it opens
@@ -167,6 +171,9 @@ func (a *app) validateServe(f *serveFlags) (*serveConfig, error) {
 			return nil, fmt.Errorf("seed: %w", err)
 		}
 	}
+	if c.gate, err = f.gate.options(f.store.DataDir); err != nil {
+		return nil, err
+	}
 	if !f.plainHTTP {
 		cert, selfSigned, err := a.certificate(f)
 		if err != nil {
@@ -187,7 +194,7 @@ func (a *app) openServe(ctx context.Context, c *serveConfig) (*server.Server, bo
 	}
 	srv, err := server.New(ctx, server.Options{Store: st, PublicURL: c.flags.publicURL, TrustedProxies: c.proxies,
 		Dialects: c.dialects, Log: c.log, Build: "cloudgate-" + buildVersion(), MaxStale: c.maxStale,
-		Hasher: secret.HasherConfig{Workers: c.hashWorkers}})
+		Hasher: secret.HasherConfig{Workers: c.hashWorkers}, Gate: c.gate})
 	if err != nil {
 		st.Close()
 		return nil, false, err

@@ -5,6 +5,7 @@ package reqctx
 
 import (
 	"context"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -21,6 +22,10 @@ type Info struct {
 	ID       string
 	ClientIP string
 	Start    time.Time
+	// Body is the request body as the server received it, before the
+	// middleware's size limit: only the gate reads it (it streams bodies
+	// of any size to upstreams).
+	Body io.ReadCloser
 }
 
 type key struct{}

@@ -46,6 +46,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		r2 := r.WithContext(reqctx.With(r.Context(), info))
 		if r.Body != nil && r.Body != http.NoBody {
+			info.Body = r.Body
 			r2.Body = http.MaxBytesReader(sw, r.Body, maxBody)
 		}
 		defer func() {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/feed"
+	"github.com/cloudgate/cloudgate/internal/gate"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/metrics"
 	"github.com/cloudgate/cloudgate/internal/oauth"
@@ -61,6 +62,9 @@ type Options struct {
 	// 503, since revocations made on other instances may be unheard.
 	// Zero: DefaultMaxStale; negative: no bound.
 	MaxStale time.Duration
+	// Gate, when set, serves the key set and forward-auth, and proxies to
+	// its routes (docs/gate.md).
+	Gate *gate.Options
 }
 
 // DefaultMaxStale is Options.MaxStale's default: long enough to ride out a
@@ -89,6 +93,7 @@ type Server struct {
 	trusted  []netip.Prefix
 	fixed    fixedHeaders
 	load     *loadMeter
+	gate     *gate.Gate
 	cancel   context.CancelFunc
 }
 
@@ -178,7 +183,17 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.HandleFunc("/", notFound)
-	s.handler = s.middleware(mux)
+	var h http.Handler = mux
+	if o.Gate != nil {
+		if s.gate, err = gate.New(ctx, gate.Config{Options: *o.Gate, Store: o.Store, Sessions: s.sessions, PublicURL: publicURL,
+			Trusted: o.TrustedProxies, Log: o.Log, Now: o.Now}); err != nil {
+			s.hasher.Close()
+			return nil, fmt.Errorf("gate: %w", err)
+		}
+		s.gate.Mount(mux)
+		h = s.gate.Front(mux)
+	}
+	s.handler = s.middleware(h)
 
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
@@ -190,6 +205,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	s.sessions.Start()
 	s.tokens.Start()
 	s.accounts.Start()
+	if s.gate != nil {
+		s.gate.Start(bg)
+	}
 	return s, nil
 }
 
@@ -237,6 +255,9 @@ func (s *Server) HTTPServer() *http.Server {
 // server has shut down.
 func (s *Server) Close() error {
 	s.cancel()
+	if s.gate != nil {
+		s.gate.Close()
+	}
 	s.sessions.Close()
 	s.tokens.Close()
 	s.accounts.Close()

@@ -29,6 +29,7 @@ var (
 // Store is a database. Reads outside Update see committed data only.
 type Store interface {
 	Reader
+	SigningKeys
 
 	// Update runs fn in one transaction and commits it. When Update returns
 	// nil, everything fn wrote is durable (it survives kill -9 and power
