@@ -194,19 +194,24 @@ func (tb *tab) signIn(base, prefix, user, password string) {
 	tb.clickAndWait(chromedp.CSS("main form button"), "API tokens")
 }
 
-// clickAndWait clicks and waits until the heading reads want.
+// clickAndWait clicks and waits for the next page, until its heading
+// reads want. The current document is marked first, so that a page with
+// the same heading is not mistaken for the next one.
 func (tb *tab) clickAndWait(button chromedp.CSS, want string) {
 	tb.t.Helper()
+	tb.do("marking the page", chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.stale = "1"`))
 	tb.do("clicking "+string(button), chromedp.Click(button))
 	tb.waitHeading(want)
 }
 
+// waitHeading waits for a new document whose heading reads want.
 func (tb *tab) waitHeading(want string) {
 	tb.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
-		h, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+		h, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+			`document.documentElement.dataset.stale ? "" : (document.querySelector("h1") || {}).textContent || ""`))
 		cancel()
 		if err == nil && h == want {
 			return

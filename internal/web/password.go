@@ -58,18 +58,25 @@ func (p *Pages) changePassword(c *call) error {
 		}
 		return err
 	}
-	u, err := p.cfg.Directory.SetPassword(c.ctx(), c.actor(), acct.Org.Name, acct.User.Name, next)
-	if err != nil {
+	if _, err := p.cfg.Directory.SetPassword(c.ctx(), c.actor(), acct.Org.Name, acct.User.Name, next); err != nil {
 		if apierr.Is(err, apierr.Invalid) {
 			return bad("new", apierr.As(err).Message)
 		}
 		return err
 	}
-	by := c.actor()
-	issued, err := p.cfg.Sessions.Create(c.ctx(), session.Spec{User: u, Org: acct.Org, Role: acct.Role,
-		Origin: store.OriginPassword, Dialect: Dialect, ClientIP: info.ClientIP, UserAgent: c.r.UserAgent(),
-		Audit: []store.AuditEvent{audit.Event(by, p.cfg.Now(), "login", audit.Success, "", Dialect+": new password")}})
+	// Every session of the user ended, this one too. The browser signs in
+	// again with the new password, through the same login as ever.
+	acct, _, err = p.cfg.Directory.Authenticate(c.ctx(), identity.Credentials{Org: pr.OrgName, User: pr.UserName,
+		Password: next, ClientIP: info.ClientIP, RequestID: info.ID, Dialect: Dialect})
+	var issued session.Issued
+	if err == nil {
+		by := c.actor()
+		issued, err = p.cfg.Sessions.Create(c.ctx(), session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
+			Origin: store.OriginPassword, Dialect: Dialect, ClientIP: info.ClientIP, UserAgent: c.r.UserAgent(),
+			Audit: []store.AuditEvent{audit.Event(by, p.cfg.Now(), "login", audit.Success, "", Dialect+": new password")}})
+	}
 	if err != nil {
+		p.cfg.Log.Warn("signing in again after a password change", "request_id", info.ID, "err", err)
 		clearCookie(c.w)
 		return c.redirect("/")
 	}
