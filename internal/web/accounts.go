@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/serviceaccount"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
@@ -82,6 +83,9 @@ func (p *Pages) lookupCode(c *call) error {
 	}
 	a := accountRowOf(row)
 	d.Pending = &a
+	if norm, ok := serviceaccount.NormalizeUserCode(code); ok {
+		d.Code = serviceaccount.FormatUserCode(norm) // as the device shows it
+	}
 	return p.showAccounts(c, http.StatusOK, &view{}, d)
 }
 
