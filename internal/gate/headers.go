@@ -12,9 +12,9 @@ import (
 	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
-// CookieName is the cookie of cloudgate's web pages (__Host-: only over
-// HTTPS, for this host, path /). The gate never forwards it.
-const CookieName = "__Host-cloudgate"
+// CookieName is the cookie of cloudgate's web pages (internal/web). The
+// gate never forwards it.
+const CookieName = session.CookieName
 
 // HeaderPrefix is cloudgate's identity header namespace. Every incoming
 // header in it is removed before the gate sets its own, so a client cannot

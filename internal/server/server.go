@@ -35,6 +35,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/vcd/cloudapi"
 	"github.com/cloudgate/cloudgate/internal/vcd/xmlapi"
 	"github.com/cloudgate/cloudgate/internal/vchs"
+	"github.com/cloudgate/cloudgate/internal/web"
 )
 
 // Options configure a Server.
@@ -180,6 +181,8 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if slices.Contains(dialects, vchs.Dialect) {
 		vchs.New(vchs.Config{Env: env, Settings: s.settings}).Mount(mux)
 	}
+	web.New(web.Config{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Accounts: s.accounts,
+		Settings: s.settings, Base: env.Base, Logins: s.metrics, Log: o.Log, Now: o.Now}).Mount(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.HandleFunc("/", notFound)
