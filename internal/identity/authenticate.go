@@ -53,13 +53,14 @@ const (
 // a wrong password). outcome says what really happened, for metrics.
 func (d *Directory) Authenticate(ctx context.Context, c Credentials) (acct Account, outcome string, err error) {
 	now := d.now()
+	acctKey := d.ips.accountKey(c.Org, c.User)
 	if d.ips.blocked(c.ClientIP, now) {
 		// Not audited row by row: a flood from one address would otherwise
 		// write a row per request. The metric counts these.
 		return acct, OutcomeThrottled, ErrBadCredentials
 	}
 	if c.Org == "" || c.User == "" || len(c.Org) > 256 || len(c.User) > 512 || len(c.Password) > secret.MaxVerifyBytes {
-		d.ips.fail(c.ClientIP, now)
+		d.ips.fail(c.ClientIP, acctKey, now)
 		return acct, OutcomeBadPassword, ErrBadCredentials
 	}
 	org, user, found, err := d.lookup(ctx, c.Org, c.User)
@@ -93,7 +94,7 @@ func (d *Directory) Authenticate(ctx context.Context, c Credentials) (acct Accou
 		ok = false
 	}
 	if !found || !ok {
-		d.ips.fail(c.ClientIP, now)
+		d.ips.fail(c.ClientIP, acctKey, now)
 		if found {
 			if err := d.countFailure(ctx, c, user, org, sysAdmin); err != nil {
 				return acct, OutcomeUnavailable, err
@@ -111,7 +112,7 @@ func (d *Directory) Authenticate(ctx context.Context, c Credentials) (acct Accou
 	if err != nil {
 		return acct, OutcomeUnavailable, storeErr(err, "role")
 	}
-	d.ips.succeed(c.ClientIP)
+	d.ips.succeed(c.ClientIP, acctKey)
 	if user.Failures > 0 || !user.LockedUntil.IsZero() || rehash {
 		newHash := ""
 		if rehash {
