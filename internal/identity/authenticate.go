@@ -51,7 +51,19 @@ const (
 // every kind of refusal, and Unavailable when the store or the hash
 // workers cannot answer (the client should retry; it must not read that as
 // a wrong password). outcome says what really happened, for metrics.
-func (d *Directory) Authenticate(ctx context.Context, c Credentials) (acct Account, outcome string, err error) {
+// Every refusal but Unavailable is also logged, rate-limited (failLog).
+func (d *Directory) Authenticate(ctx context.Context, c Credentials) (Account, string, error) {
+	var known string
+	acct, outcome, err := d.authenticate(ctx, c, &known)
+	if err != nil && outcome != OutcomeUnavailable {
+		d.fails.record(d.now(), c, outcome, known)
+	}
+	return acct, outcome, err
+}
+
+// authenticate is Authenticate; it sets *known to "user@org" once the
+// account is found.
+func (d *Directory) authenticate(ctx context.Context, c Credentials, known *string) (acct Account, outcome string, err error) {
 	now := d.now()
 	acctKey := d.ips.accountKey(c.Org, c.User)
 	if d.ips.blocked(c.ClientIP, now) {
@@ -66,6 +78,9 @@ func (d *Directory) Authenticate(ctx context.Context, c Credentials) (acct Accou
 	org, user, found, err := d.lookup(ctx, c.Org, c.User)
 	if err != nil {
 		return acct, OutcomeUnavailable, err
+	}
+	if found {
+		*known = user.Name + "@" + org.Name
 	}
 	sysAdmin := found && d.isSysAdmin(user, org)
 	phc := d.dummy

@@ -45,6 +45,7 @@ type Directory struct {
 	now    func() time.Time
 	log    *slog.Logger
 	ips    *ipLimiter
+	fails  *failLog
 	// dummy is a valid hash of a random password, verified when the user
 	// does not exist so that unknown users cost the same time as known ones.
 	dummy string
@@ -65,7 +66,7 @@ func New(cfg Config) *Directory {
 		cfg.IPWindow = 10 * time.Minute
 	}
 	d := &Directory{store: cfg.Store, hasher: cfg.Hasher, feed: cfg.Feed, now: cfg.Now, log: cfg.Log,
-		ips: newIPLimiter(cfg.IPFailures, cfg.IPWindow)}
+		ips: newIPLimiter(cfg.IPFailures, cfg.IPWindow), fails: newFailLog(cfg.Log)}
 	d.dummy = secret.HashPassword(string(secret.RandomBytes(16)), cfg.Hasher.Params())
 	return d
 }
