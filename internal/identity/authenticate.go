@@ -7,6 +7,7 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/names"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
@@ -65,7 +66,8 @@ func (d *Directory) Authenticate(ctx context.Context, c Credentials) (Account, s
 // account is found.
 func (d *Directory) authenticate(ctx context.Context, c Credentials, known *string) (acct Account, outcome string, err error) {
 	now := d.now()
-	acctKey := d.ips.accountKey(c.Org, c.User)
+	// Failures are counted per account, whatever spelling named it.
+	acctKey := d.ips.accountKey(names.Key(c.Org), names.Key(c.User))
 	if d.ips.blocked(c.ClientIP, now) {
 		// Not audited row by row: a flood from one address would otherwise
 		// write a row per request. The metric counts these.
