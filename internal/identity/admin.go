@@ -26,9 +26,11 @@ type OrgSpec struct {
 // compute services, in one transaction. It fails with Conflict when the
 // name is taken in any case.
 func (d *Directory) CreateOrg(ctx context.Context, by audit.Actor, spec OrgSpec) (store.Org, error) {
-	if err := ValidateOrgName(spec.Name); err != nil {
+	name, err := NormalizeOrgName(spec.Name)
+	if err != nil {
 		return store.Org{}, err
 	}
+	spec.Name = name
 	if len(spec.FullName) > 256 || len(spec.Description) > 1024 {
 		return store.Org{}, apierr.New(apierr.Invalid, "full name or description is too long")
 	}
@@ -139,9 +141,11 @@ type UserSpec struct {
 // CreateUser creates an enabled user. The role must exist and, if it is
 // reserved to the provider, the org must be System.
 func (d *Directory) CreateUser(ctx context.Context, by audit.Actor, spec UserSpec) (store.User, error) {
-	if err := ValidateUserName(spec.Name); err != nil {
+	name, err := NormalizeUserName(spec.Name)
+	if err != nil {
 		return store.User{}, err
 	}
+	spec.Name = name
 	min := spec.MinPasswordRunes
 	if min == 0 {
 		min = secret.MinPasswordRunes

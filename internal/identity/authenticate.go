@@ -7,6 +7,7 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/names"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
@@ -51,20 +52,37 @@ const (
 // every kind of refusal, and Unavailable when the store or the hash
 // workers cannot answer (the client should retry; it must not read that as
 // a wrong password). outcome says what really happened, for metrics.
-func (d *Directory) Authenticate(ctx context.Context, c Credentials) (acct Account, outcome string, err error) {
+// Every refusal but Unavailable is also logged, rate-limited (failLog).
+func (d *Directory) Authenticate(ctx context.Context, c Credentials) (Account, string, error) {
+	var known string
+	acct, outcome, err := d.authenticate(ctx, c, &known)
+	if err != nil && outcome != OutcomeUnavailable {
+		d.fails.record(d.now(), c, outcome, known)
+	}
+	return acct, outcome, err
+}
+
+// authenticate is Authenticate; it sets *known to "user@org" once the
+// account is found.
+func (d *Directory) authenticate(ctx context.Context, c Credentials, known *string) (acct Account, outcome string, err error) {
 	now := d.now()
+	// Failures are counted per account, whatever spelling named it.
+	acctKey := d.ips.accountKey(names.Key(c.Org), names.Key(c.User))
 	if d.ips.blocked(c.ClientIP, now) {
 		// Not audited row by row: a flood from one address would otherwise
 		// write a row per request. The metric counts these.
 		return acct, OutcomeThrottled, ErrBadCredentials
 	}
 	if c.Org == "" || c.User == "" || len(c.Org) > 256 || len(c.User) > 512 || len(c.Password) > secret.MaxVerifyBytes {
-		d.ips.fail(c.ClientIP, now)
+		d.ips.fail(c.ClientIP, acctKey, now)
 		return acct, OutcomeBadPassword, ErrBadCredentials
 	}
 	org, user, found, err := d.lookup(ctx, c.Org, c.User)
 	if err != nil {
 		return acct, OutcomeUnavailable, err
+	}
+	if found {
+		*known = user.Name + "@" + org.Name
 	}
 	sysAdmin := found && d.isSysAdmin(user, org)
 	phc := d.dummy
@@ -93,7 +111,7 @@ func (d *Directory) Authenticate(ctx context.Context, c Credentials) (acct Accou
 		ok = false
 	}
 	if !found || !ok {
-		d.ips.fail(c.ClientIP, now)
+		d.ips.fail(c.ClientIP, acctKey, now)
 		if found {
 			if err := d.countFailure(ctx, c, user, org, sysAdmin); err != nil {
 				return acct, OutcomeUnavailable, err
@@ -111,7 +129,7 @@ func (d *Directory) Authenticate(ctx context.Context, c Credentials) (acct Accou
 	if err != nil {
 		return acct, OutcomeUnavailable, storeErr(err, "role")
 	}
-	d.ips.succeed(c.ClientIP)
+	d.ips.succeed(c.ClientIP, acctKey)
 	if user.Failures > 0 || !user.LockedUntil.IsZero() || rehash {
 		newHash := ""
 		if rehash {

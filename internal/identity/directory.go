@@ -14,6 +14,7 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/names"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
@@ -45,6 +46,7 @@ type Directory struct {
 	now    func() time.Time
 	log    *slog.Logger
 	ips    *ipLimiter
+	fails  *failLog
 	// dummy is a valid hash of a random password, verified when the user
 	// does not exist so that unknown users cost the same time as known ones.
 	dummy string
@@ -65,7 +67,7 @@ func New(cfg Config) *Directory {
 		cfg.IPWindow = 10 * time.Minute
 	}
 	d := &Directory{store: cfg.Store, hasher: cfg.Hasher, feed: cfg.Feed, now: cfg.Now, log: cfg.Log,
-		ips: newIPLimiter(cfg.IPFailures, cfg.IPWindow)}
+		ips: newIPLimiter(cfg.IPFailures, cfg.IPWindow), fails: newFailLog(cfg.Log)}
 	d.dummy = secret.HashPassword(string(secret.RandomBytes(16)), cfg.Hasher.Params())
 	return d
 }
@@ -82,7 +84,7 @@ func storeErr(err error, what string) error { return store.APIError(err, what) }
 // ValidateOrgName checks an org name: it appears in URL paths
 // (/oauth/tenant/{org}) and in "user@org" logins, so it is limited to
 // letters, digits, '.', '-' and '_', 1 to 128 characters, starting with a
-// letter or digit.
+// letter or digit. Give it the Display form (NormalizeOrgName).
 func ValidateOrgName(name string) error {
 	if len(name) == 0 || len(name) > 128 {
 		return apierr.New(apierr.Invalid, "organization name must be 1 to 128 characters")
@@ -96,23 +98,50 @@ func ValidateOrgName(name string) error {
 	return nil
 }
 
-// ValidateUserName checks a user name: 1 to 128 printable characters
-// without ':' (Basic credentials end the user part at the first colon) and
-// without spaces at either end. '@' is allowed: logins split "user@org" at
-// the last '@'.
+// NormalizeOrgName returns the form a new org name is stored in (PRECIS
+// UsernameCasePreserved: full-width letters become ASCII) after checking
+// it (ValidateOrgName). Errors are Invalid.
+func NormalizeOrgName(name string) (string, error) {
+	if !utf8.ValidString(name) {
+		return "", apierr.New(apierr.Invalid, "organization name must be valid UTF-8")
+	}
+	if d, err := names.Display(name); err == nil {
+		name = d
+	}
+	return name, ValidateOrgName(name)
+}
+
+// ValidateUserName checks a user name: 1 to 128 characters of valid UTF-8
+// that PRECIS's UsernameCasePreserved profile accepts (RFC 8265; parts
+// separated by single spaces, see internal/names), and no ':' (Basic
+// credentials end the user part at the first colon). '@' is allowed:
+// logins split "user@org" at the last '@'.
 func ValidateUserName(name string) error {
+	_, err := NormalizeUserName(name)
+	return err
+}
+
+// NormalizeUserName returns the form a new user or service-account name is
+// stored in (width-mapped, NFC, case kept), or Invalid. Two names with the
+// same canonical form (names.Canonical) are one name: the store's unique
+// key is that form.
+func NormalizeUserName(name string) (string, error) {
 	if name == "" || utf8.RuneCountInString(name) > 128 || !utf8.ValidString(name) {
-		return apierr.New(apierr.Invalid, "user name must be 1 to 128 characters of valid UTF-8")
+		return "", apierr.New(apierr.Invalid, "user name must be 1 to 128 characters of valid UTF-8")
 	}
 	if strings.TrimSpace(name) != name {
-		return apierr.New(apierr.Invalid, "user name must not start or end with a space")
+		return "", apierr.New(apierr.Invalid, "user name must not start or end with a space")
 	}
 	for _, r := range name {
 		if r == ':' || !unicode.IsPrint(r) {
-			return apierr.New(apierr.Invalid, "user name must not contain ':' or control characters")
+			return "", apierr.New(apierr.Invalid, "user name must not contain ':' or control characters")
 		}
 	}
-	return nil
+	d, err := names.Display(name)
+	if err != nil || strings.ContainsRune(d, ':') || utf8.RuneCountInString(d) > 128 {
+		return "", apierr.New(apierr.Invalid, "user name %q is not a valid name: use letters, digits and punctuation, with single spaces between words (PRECIS, RFC 8265)", strings.ToValidUTF8(name, "?"))
+	}
+	return d, nil
 }
 
 func (d *Directory) audit(tx store.Tx, ctx context.Context, by audit.Actor, typ, outcome, subject, detail string) error {
@@ -130,6 +159,9 @@ func (d *Directory) Bootstrap(ctx context.Context) error {
 		if err = d.bootstrap(ctx); !errors.Is(err, store.ErrConflict) {
 			break
 		}
+	}
+	if err == nil {
+		err = d.rekeyLegacyNames(ctx)
 	}
 	return storeErr(err, "role")
 }

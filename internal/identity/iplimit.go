@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"hash/maphash"
 	"sync"
 	"time"
 )
@@ -10,9 +11,15 @@ import (
 // many accounts, which per-account lockout does not see). It is per
 // instance: N instances allow N times the budget, which still bounds a
 // source to a few hundred guesses per window.
+//
+// Each failure is also attributed to the account it named, so that a
+// success forgets that account's failures from the address and nothing
+// else (NIST SP 800-63B §5.2.2): a good login with an account the attacker
+// owns must not refill the budget for guessing at everyone else's.
 type ipLimiter struct {
 	max    int
 	window time.Duration
+	seed   maphash.Seed
 	mu     sync.Mutex
 	counts map[string]*ipWindow
 }
@@ -20,6 +27,27 @@ type ipLimiter struct {
 type ipWindow struct {
 	start time.Time
 	n     int
+	// per holds the failures of each account named from this address in
+	// this window. It never has more than max entries: once n reaches max
+	// the address is refused before anything is counted.
+	per []acctFailures
+}
+
+type acctFailures struct {
+	key uint64 // accountKey of the name tried
+	n   int
+}
+
+// accountKey identifies the account a login named (canonical org and user
+// names), hashed so that a window holds no client-supplied text and its
+// size does not depend on the length of the names.
+func (l *ipLimiter) accountKey(org, user string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(l.seed)
+	h.WriteString(org)
+	h.WriteByte(0)
+	h.WriteString(user)
+	return h.Sum64()
 }
 
 // maxTrackedIPs bounds memory under an attack from many addresses; when
@@ -27,7 +55,7 @@ type ipWindow struct {
 const maxTrackedIPs = 100_000
 
 func newIPLimiter(max int, window time.Duration) *ipLimiter {
-	return &ipLimiter{max: max, window: window, counts: map[string]*ipWindow{}}
+	return &ipLimiter{max: max, window: window, seed: maphash.MakeSeed(), counts: map[string]*ipWindow{}}
 }
 
 // blocked reports whether ip has used up its failures for the window.
@@ -41,8 +69,8 @@ func (l *ipLimiter) blocked(ip string, now time.Time) bool {
 	return ok && now.Sub(w.start) < l.window && w.n >= l.max
 }
 
-// fail records a failure from ip.
-func (l *ipLimiter) fail(ip string, now time.Time) {
+// fail records a failure from ip against the account acct (accountKey).
+func (l *ipLimiter) fail(ip string, acct uint64, now time.Time) {
 	if ip == "" || l.max <= 0 {
 		return
 	}
@@ -53,17 +81,42 @@ func (l *ipLimiter) fail(ip string, now time.Time) {
 		if !ok && len(l.counts) >= maxTrackedIPs {
 			l.evict(now)
 		}
-		l.counts[ip] = &ipWindow{start: now, n: 1}
+		l.counts[ip] = &ipWindow{start: now, n: 1, per: []acctFailures{{key: acct, n: 1}}}
 		return
 	}
 	w.n++
+	for i := range w.per {
+		if w.per[i].key == acct {
+			w.per[i].n++
+			return
+		}
+	}
+	w.per = append(w.per, acctFailures{key: acct, n: 1})
 }
 
-// succeed forgets failures from ip (NIST SP 800-63B §5.2.2).
-func (l *ipLimiter) succeed(ip string) {
+// succeed forgets the failures from ip against the account acct only; the
+// address's failures against other accounts stay counted.
+func (l *ipLimiter) succeed(ip string, acct uint64) {
+	if ip == "" || l.max <= 0 {
+		return
+	}
 	l.mu.Lock()
-	delete(l.counts, ip)
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	w, ok := l.counts[ip]
+	if !ok {
+		return
+	}
+	for i := range w.per {
+		if w.per[i].key == acct {
+			w.n -= w.per[i].n
+			w.per[i] = w.per[len(w.per)-1]
+			w.per = w.per[:len(w.per)-1]
+			break
+		}
+	}
+	if w.n <= 0 {
+		delete(l.counts, ip)
+	}
 }
 
 func (l *ipLimiter) evict(now time.Time) {

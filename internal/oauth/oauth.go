@@ -16,6 +16,7 @@ package oauth
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -144,10 +145,17 @@ type errorBody struct {
 // fail renders err. Internal errors are logged with the request id and
 // shown as a generic message.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	WriteError(w, r, a.env.Log, err)
+}
+
+// WriteError renders err as this dialect does (the server uses it for
+// refusals made before a request reaches the dialect). Internal errors are
+// logged on log (which may be nil) with the request id.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e := apierr.As(err)
 	st, code, minor := status(e)
-	if e.Kind == apierr.Internal && a.env.Log != nil {
-		a.env.Log.Error("internal error", "request_id", reqctx.From(r.Context()).ID, "path", r.URL.Path, "err", err)
+	if e.Kind == apierr.Internal && log != nil {
+		log.Error("internal error", "request_id", reqctx.From(r.Context()).ID, "path", r.URL.Path, "err", err)
 	}
 	if ra := e.RetryAfterHeader(); ra != "" {
 		w.Header().Set("Retry-After", ra)

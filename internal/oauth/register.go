@@ -3,6 +3,7 @@ package oauth
 import (
 	"encoding/json"
 	"errors"
+	"github.com/cloudgate/cloudgate/internal/strictjson"
 	"io"
 	"mime"
 	"net/http"
@@ -128,7 +129,8 @@ func (a *API) session(r *http.Request) (*session.Session, error) {
 }
 
 // readRegistration reads one JSON object: 415 for another media type, 413
-// for an oversized body, invalid_request for malformed JSON,
+// for an oversized body, invalid_request for malformed JSON (a key given
+// twice, invalid UTF-8 and anything but one object included: strictjson),
 // invalid_client_metadata for fields of the wrong type.
 func readRegistration(w http.ResponseWriter, r *http.Request) (registerRequest, error) {
 	var req registerRequest
@@ -143,6 +145,11 @@ func readRegistration(w http.ResponseWriter, r *http.Request) (registerRequest, 
 			return req, apierr.New(apierr.TooLarge, "the request body is larger than %d bytes", maxRegisterBytes)
 		}
 		return req, apierr.New(apierr.Invalid, "the request body could not be read")
+	}
+	if err := strictjson.Check(raw); err == strictjson.ErrNotObject {
+		return req, apierr.New(apierr.Invalid, "%s", err.Error()).WithCode(apitoken.CodeInvalidClientMeta)
+	} else if err != nil {
+		return req, apierr.New(apierr.Invalid, "%s", err.Error())
 	}
 	if err := json.Unmarshal(raw, &req); err != nil {
 		var typeErr *json.UnmarshalTypeError

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"errors"
+	"github.com/cloudgate/cloudgate/internal/querycred"
 	"io"
 	"mime"
 	"net/http"
@@ -96,31 +97,18 @@ func outcomeOf(err error) string {
 	return code
 }
 
-// credentialParams may never travel in a URL: URLs end up in proxy and
-// server logs and browser histories (RFC 6749 §2.3.1, §3.2; RFC 6750 §2.3).
-var credentialParams = map[string]bool{
-	"grant_type": true, "refresh_token": true, "assertion": true, "client_id": true, "client_secret": true,
-	"device_code": true, "code": true, "token": true, "username": true, "password": true, "access_token": true,
-}
-
 // refuseQueryCredentials fails with invalid_request when the URL query
-// names a grant parameter. The request is refused whole: one report has
-// clients putting refresh_token in the query with success on Cloud
-// Director; here such a token is never exchanged (the caller should
-// consider it leaked and revoke it).
+// names a grant parameter (RFC 6749 §2.3.1, §3.2; RFC 6750 §2.3). The
+// server has already refused every credential name (querycred.Find) for
+// every endpoint; this adds the grant parameters that are no secret but
+// belong in the body all the same (grant_type, client_id, username). The
+// request is refused whole: one report has clients putting refresh_token
+// in the query with success on Cloud Director; here such a token is never
+// exchanged (the caller should consider it leaked and revoke it).
 func refuseQueryCredentials(raw string) error {
-	if raw == "" {
-		return nil
-	}
-	for _, part := range strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' }) {
-		key, _, _ := strings.Cut(part, "=")
-		if k, err := url.QueryUnescape(key); err == nil {
-			key = k
-		}
-		if credentialParams[strings.ToLower(strings.TrimSpace(key))] {
-			return apierr.New(apierr.Invalid, "OAuth parameters such as %s must be sent in a form-encoded body, never in the URL query; a token sent in a URL should be revoked",
-				strings.ToLower(strings.TrimSpace(key))).WithCode(apitoken.CodeInvalidRequest)
-		}
+	if name, ok := querycred.FindOAuth(raw); ok {
+		return apierr.New(apierr.Invalid, "OAuth parameters such as %s must be sent in a form-encoded body, never in the URL query; a token sent in a URL should be revoked",
+			name).WithCode(apitoken.CodeInvalidRequest)
 	}
 	return nil
 }

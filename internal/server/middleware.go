@@ -2,14 +2,11 @@ package server
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/reqctx"
-	"github.com/cloudgate/cloudgate/internal/sessionapi"
 	"github.com/cloudgate/cloudgate/internal/vcd"
-	"github.com/cloudgate/cloudgate/internal/vchs"
 )
 
 // fixedHeaders are header values every response carries.
@@ -65,6 +62,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			}
 			s.metrics.Request(route, r.Method, sw.code(), time.Since(start).Seconds())
 		}()
+		if s.refuseQueryCredential(sw, r2) {
+			return
+		}
 		next.ServeHTTP(sw, r2)
 	})
 }
@@ -72,18 +72,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 // writeInternal answers a panic in the format of the dialect that owns the
 // path.
 func writeInternal(w http.ResponseWriter, r *http.Request) {
-	err := apierr.New(apierr.Internal, "internal server error")
-	p := r.URL.Path
-	switch {
-	case strings.HasPrefix(p, "/api/vchs/"):
-		vchs.WriteError(w, r, nil, err)
-	case strings.HasPrefix(p, "/api/"):
-		vcd.WriteXMLError(w, r, nil, nil, err)
-	case strings.HasPrefix(p, "/v2/") || strings.HasPrefix(p, "/auth/"):
-		sessionapi.WriteError(w, r, nil, err)
-	default:
-		vcd.WriteJSONError(w, r, nil, nil, err)
-	}
+	writeFor(w, r, apierr.New(apierr.Internal, "internal server error"))
 }
 
 // statusWriter records the status for metrics.

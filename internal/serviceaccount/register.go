@@ -58,6 +58,7 @@ func (s *Service) Register(ctx context.Context, p *authz.Principal, realm apitok
 	if err := checkSpec(spec); err != nil {
 		return none, meta(err)
 	}
+	spec.Name, _ = identity.NormalizeUserName(spec.Name) // checked above: the stored (PRECIS) form
 	role, err := s.scopeRole(ctx, spec.Scope)
 	if err != nil {
 		return none, meta(err)

@@ -2,6 +2,7 @@ package vcd
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -22,6 +23,9 @@ type ListQuery struct {
 	Sort     []store.Sort
 }
 
+// listParams are the query parameters of an OpenAPI list.
+var listParams = [...]string{"page", "pageSize", "filter", "sortAsc", "sortDesc"}
+
 // MaxPageSize is Cloud Director's limit for OpenAPI lists.
 const MaxPageSize = 128
 
@@ -31,7 +35,7 @@ const MaxPageSize = 128
 func ParseList(r *http.Request, schema fiql.Schema, defaultSize int) (ListQuery, error) {
 	q := r.URL.Query()
 	lq := ListQuery{Page: 1, PageSize: defaultSize}
-	for _, name := range []string{"page", "pageSize", "filter", "sortAsc", "sortDesc"} {
+	for _, name := range listParams {
 		if len(q[name]) > 1 {
 			return lq, apierr.New(apierr.Invalid, "query parameter %q is given more than once", name)
 		}
@@ -115,8 +119,18 @@ func WritePage[T any](c *Call, base, model string, lq ListQuery, total int, valu
 	if lq.PageSize > 0 {
 		pages = (total + lq.PageSize - 1) / lq.PageSize
 	}
+	// Links carry only the parameters a list understands: anything else
+	// in the request's query (a mistaken token above all; see querycred)
+	// would be copied into every page a client follows.
+	orig := c.R.URL.Query()
+	kept := url.Values{}
+	for _, name := range listParams {
+		if v := orig.Get(name); v != "" {
+			kept.Set(name, v)
+		}
+	}
 	link := func(page int, rel string) string {
-		q := c.R.URL.Query()
+		q := maps.Clone(kept)
 		q.Set("page", strconv.Itoa(page))
 		q.Set("pageSize", strconv.Itoa(lq.PageSize))
 		u := url.URL{Path: c.R.URL.Path, RawQuery: q.Encode()}

@@ -4,16 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strings"
 
+	"github.com/cloudgate/cloudgate/internal/names"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
-// nameKey is the case-folded form unique indexes use. Folding in Go rather
-// than with SQL lower() gives the same answer on every backend, for every
-// script, not just ASCII.
-func nameKey(s string) string { return strings.ToLower(s) }
+// nameKey is the canonical form unique indexes and lookups use (PRECIS
+// UsernameCaseMapped, see internal/names). Folding in Go rather than with
+// SQL lower() gives the same answer on every backend, for every script,
+// not just ASCII.
+func nameKey(s string) string { return names.Key(s) }
 
 const orgCols = `id, name, full_name, description, enabled, lockout_enabled, lockout_attempts, lockout_minutes, created_at`
 

@@ -1,9 +1,9 @@
 package cloudapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/cloudgate/cloudgate/internal/strictjson"
 	"io"
 	"mime"
 	"net/http"
@@ -79,7 +79,8 @@ const maxJSONBytes = 64 << 10
 // application/json (UTF-8), 413 past maxJSONBytes, 400 for malformed JSON,
 // anything but one object, a key given twice (in any case: encoding/json
 // matches field names ignoring case, so "userCode" and "usercode" are the
-// same field), or a field of the wrong type. Unknown fields are ignored.
+// same field), invalid UTF-8 (strictjson.Check), or a field of the wrong
+// type. Unknown fields are ignored.
 func readJSON(c *vcd.Call, v any) error {
 	mt, params, err := mime.ParseMediaType(c.R.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
@@ -96,8 +97,8 @@ func readJSON(c *vcd.Call, v any) error {
 		}
 		return apierr.New(apierr.Invalid, "the request body could not be read")
 	}
-	if err := checkObject(raw); err != nil {
-		return apierr.New(apierr.Invalid, "the request body must be one JSON object: %s", err.Error())
+	if err := strictjson.Check(raw); err != nil {
+		return apierr.New(apierr.Invalid, "the request body must be one JSON object in UTF-8 with distinct keys: %s", err.Error())
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		var typeErr *json.UnmarshalTypeError
@@ -105,43 +106,6 @@ func readJSON(c *vcd.Call, v any) error {
 			return apierr.New(apierr.Invalid, "%s has the wrong type; want %s", printableID(typeErr.Field), typeErr.Type.String())
 		}
 		return apierr.New(apierr.Invalid, "the request body is not valid JSON")
-	}
-	return nil
-}
-
-// checkObject makes sure raw is exactly one JSON object whose keys are
-// distinct ignoring case.
-func checkObject(raw []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return errors.New("malformed JSON")
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return errNotObject
-	}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return errors.New("malformed JSON")
-		}
-		key, _ := tok.(string)
-		folded := strings.ToLower(key)
-		if seen[folded] {
-			return errors.New("key " + printableID(key) + " is given more than once")
-		}
-		seen[folded] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return errors.New("malformed JSON")
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return errors.New("malformed JSON")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("data after the object")
 	}
 	return nil
 }
