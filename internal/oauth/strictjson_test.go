@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // Duplicate keys and invalid UTF-8 in JSON bodies are refused with 400
@@ -13,7 +13,7 @@ import (
 // invalid bytes into U+FFFD, so what was checked and what is stored could
 // differ from what the client meant.
 func TestRegisterRefusesAmbiguousJSON(t *testing.T) {
-	srv := cloudgatetest.Start(t)
+	srv := testserver.Start(t)
 	c := newTestClient(t, srv)
 	sess := c.login(alice)
 	post := func(body string) reply {

@@ -5,16 +5,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudgate/cloudgate/cloudgatetest"
+	"github.com/cloudgate/cloudgate/internal/testserver"
 )
 
 // TestPagingLinksCarryOnlyListParameters is the regression test of defect 1
 // of issue 15: the Link headers of a list copied every query parameter, so
 // a token put in the query travelled on into every page the SDK followed.
 func TestPagingLinksCarryOnlyListParameters(t *testing.T) {
-	srv := cloudgatetest.Start(t)
-	tok, _ := login(t, srv, "bob@acme", cloudgatetest.Password)
-	login(t, srv, "bob@acme", cloudgatetest.Password) // a second session: two pages of one
+	srv := testserver.Start(t)
+	tok, _ := login(t, srv, "bob@acme", testserver.Password)
+	login(t, srv, "bob@acme", testserver.Password) // a second session: two pages of one
 	hdr := map[string]string{"Accept": jsonV, "Authorization": "Bearer " + tok}
 	code, h, body := call(t, srv, "GET", "/cloudapi/1.0.0/sessions?pageSize=1&sortDesc=createdAt&filter=dialect%3D%3Dcloudapi&utm_source=x&debug=1", hdr)
 	if code != 200 {
@@ -47,8 +47,8 @@ func TestPagingLinksCarryOnlyListParameters(t *testing.T) {
 // refused with 400 on every endpoint, in the format of the dialect that
 // owns the path, before anything else looks at the request.
 func TestCredentialInQueryRefused(t *testing.T) {
-	srv := cloudgatetest.Start(t)
-	tok, _ := login(t, srv, "bob@acme", cloudgatetest.Password)
+	srv := testserver.Start(t)
+	tok, _ := login(t, srv, "bob@acme", testserver.Password)
 	bearer := "Bearer " + tok
 	for _, tc := range []struct {
 		name, method, path string
