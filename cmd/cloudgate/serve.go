@@ -36,6 +36,7 @@ type serveFlags struct {
 	logFormat      string
 	hashWorkers    int
 	debugListen    string
+	metricsListen  string
 	maxStale       time.Duration
 }
 
@@ -54,6 +55,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
 	fs.StringVar(&f.debugListen, "debug-listen", "", "loopback `address` for Go profiling (net/http/pprof); off by default")
+	fs.StringVar(&f.metricsListen, "metrics-listen", defaultMetricsListen, "`address` serving Prometheus /metrics in plain HTTP (off: none); never the public listener")
 	fs.IntVar(&f.hashWorkers, "hash-workers", runtime.NumCPU(), "password hashes computed at once (each holds 19 MiB and a core)")
 	fs.DurationVar(&f.maxStale, "max-stale", server.DefaultMaxStale,
 		"serve sessions from memory for at most this `long` while the database cannot be read (then 503); 0 = without bound")
@@ -145,6 +147,15 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return err
+	}
+	if !metricsOff(f.metricsListen) {
+		ms, maddr, err := startMetrics(f.metricsListen, srv.MetricsHandler(), log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer ms.Close()
+		fmt.Fprintf(a.stdout, "metrics on http://%s/metrics\n", maddr)
 	}
 	fmt.Fprintf(a.stdout, "cloudgate %s listening on %s://%s (store: %s)\n", version, scheme, ln.Addr(), st.Backend())
 	if created {

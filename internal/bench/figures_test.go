@@ -249,7 +249,7 @@ func startFigureServer(t *testing.T) *figureServer {
 	}
 	seed := filepath.Join(dir, "seed.yaml")
 	os.WriteFile(seed, []byte("orgs:\n  - name: acme\n    users:\n      - name: bob\n        password: "+password+"\n        role: vApp Author\n"), 0o600)
-	cmd := exec.Command(bin, "serve", "--http", "--listen", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--seed", seed, "--log-level", "error")
+	cmd := exec.Command(bin, "serve", "--http", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--seed", seed, "--log-level", "error")
 	cmd.Env = append(os.Environ(), "CLOUDGATE_ADMIN_PASSWORD=Admin-password-1")
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/metrics"
 	"github.com/cloudgate/cloudgate/internal/reqctx"
 	"github.com/cloudgate/cloudgate/internal/sessionapi"
 	"github.com/cloudgate/cloudgate/internal/vcd"
@@ -58,9 +59,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					writeInternal(sw, r2)
 				}
 			}
-			route := r2.Pattern
+			route := r2.Pattern // from the route table, never the client's path
 			if route == "" {
-				route = "unmatched"
+				route = metrics.UnmatchedRoute
 			}
 			s.metrics.Request(route, r.Method, sw.code(), time.Since(start).Seconds())
 		}()
