@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/pprof"
 	"testing"
 	"time"
 )
@@ -22,6 +23,8 @@ const (
 	refEnv   = "CLOUDGATE_BENCH_REFERENCE" // "validation" or "exchange"
 	refToken = "CLOUDGATE_BENCH_REFERENCE_TOKEN"
 	refBody  = "CLOUDGATE_BENCH_REFERENCE_BODY" // base64
+	// refProfile names a file for the reference's CPU profile.
+	refProfile = "CLOUDGATE_BENCH_REFERENCE_CPUPROFILE"
 )
 
 func TestMain(m *testing.M) {
@@ -57,6 +60,13 @@ func serveReference(kind string) int {
 	fmt.Printf("reference listening on http://%s\n", ln.Addr())
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
+	if p := os.Getenv(refProfile); p != "" {
+		// For comparing profiles with cloudgate's (--debug-listen).
+		f, err := os.Create(p)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	io.Copy(io.Discard, os.Stdin) // the parent closes it (or dies)
 	return 0
 }
