@@ -2,10 +2,10 @@ package bench
 
 import (
 	"net/http"
-	"syscall"
-	"time"
 	"net/http/httptest"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/cloudgate/cloudgate/internal/secret"
 )

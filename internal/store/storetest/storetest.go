@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentRotation", testConcurrentRotation},
 		{"ConcurrentRevokeAndRotation", testRevokeVersusRotation},
 		{"CreateSession", testCreateSession},
+		{"CreateSessionBatch", testCreateSessionBatch},
 		{"CreateSessionWaitsForRevocation", testCreateSessionWaitsForRevocation},
 		{"ConcurrentRevokeAndCreateSession", testCreateSessionVersusRevoke},
 		{"RevocationQueuesAheadOfLaterPins", testRevocationQueuesAheadOfLaterPins},
