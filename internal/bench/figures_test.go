@@ -33,7 +33,9 @@ import (
 //
 //	CLOUDGATE_FIGURES=1 go test -run=TestFigures -v -timeout=30m ./internal/bench
 //
-// CLOUDGATE_FIGURES_SECONDS sets each wrk run's length (default 10) and
+// CLOUDGATE_FIGURES_SECONDS sets each wrk run's length (default 10),
+// CLOUDGATE_FIGURES_BIN a prebuilt cloudgate to measure instead of this
+// tree's, and
 // CLOUDGATE_FIGURES_ONLY a comma-separated subset (validation, logins,
 // flood, exchange). The main figure is the server's CPU time per request
 // (user+system time of the process from /proc/PID/stat over the run,
@@ -243,13 +245,22 @@ type figureServer struct {
 func startFigureServer(t *testing.T) *figureServer {
 	t.Helper()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "cloudgate")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/cloudgate/cloudgate/cmd/cloudgate").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	// CLOUDGATE_FIGURES_BIN measures a binary built elsewhere (an earlier
+	// commit, for before/after figures with references from the same run).
+	bin := os.Getenv("CLOUDGATE_FIGURES_BIN")
+	if bin == "" {
+		bin = filepath.Join(dir, "cloudgate")
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/cloudgate/cloudgate/cmd/cloudgate").CombinedOutput(); err != nil {
+			t.Fatalf("build: %v\n%s", err, out)
+		}
 	}
 	seed := filepath.Join(dir, "seed.yaml")
 	os.WriteFile(seed, []byte("orgs:\n  - name: acme\n    users:\n      - name: bob\n        password: "+password+"\n        role: vApp Author\n"), 0o600)
-	cmd := exec.Command(bin, "serve", "--http", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--seed", seed, "--log-level", "error")
+	args := []string{"serve", "--http", "--listen", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--seed", seed, "--log-level", "error"}
+	if help, _ := exec.Command(bin, "serve", "-h").CombinedOutput(); strings.Contains(string(help), "-metrics-listen") {
+		args = append(args, "--metrics-listen", "127.0.0.1:0") // older binaries have no such flag
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "CLOUDGATE_ADMIN_PASSWORD=Admin-password-1")
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr

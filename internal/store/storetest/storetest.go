@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentRevokeAndRotation", testRevokeVersusRotation},
 		{"CreateSession", testCreateSession},
 		{"CreateSessionBatch", testCreateSessionBatch},
+		{"SweepBatches", testSweepBatches},
 		{"CreateSessionWaitsForRevocation", testCreateSessionWaitsForRevocation},
 		{"ConcurrentRevokeAndCreateSession", testCreateSessionVersusRevoke},
 		{"RevocationQueuesAheadOfLaterPins", testRevocationQueuesAheadOfLaterPins},
