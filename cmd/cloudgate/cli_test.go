@@ -183,6 +183,7 @@ func TestServeValidatesBeforeOpening(t *testing.T) {
 		{"--public-url", "ftp://x"},
 		{"--listen", "no-port"},
 		{"--debug-listen", "0.0.0.0:6060"},
+		{"--metrics-listen", "no-port"},
 	} {
 		data := filepath.Join(t.TempDir(), "data")
 		r := run(t, nil, "", append([]string{"serve", "--data", data}, args...)...)

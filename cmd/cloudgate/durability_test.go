@@ -37,7 +37,7 @@ var listening = regexp.MustCompile(`listening on (https?://[0-9.:]+)`)
 
 func startServe(t *testing.T, bin, data string, extra ...string) *proc {
 	t.Helper()
-	args := append([]string{"serve", "--http", "--listen", "127.0.0.1:0", "--data", data}, extra...)
+	args := append([]string{"serve", "--http", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data", data}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "CLOUDGATE_ADMIN_PASSWORD=Admin-password-1")
 	stdout, _ := cmd.StdoutPipe()

@@ -55,6 +55,7 @@ type serveFlags struct {
 	logFormat      string
 	hashWorkers    int
 	debugListen    string
+	metricsListen  string
 	maxStale       time.Duration
 	printEnv       bool
 	gate           gateFlags
@@ -75,6 +76,7 @@ func serveFlagsOf(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
 	fs.StringVar(&f.debugListen, "debug-listen", "", "loopback `address` for Go profiling (net/http/pprof); off by default")
+	fs.StringVar(&f.metricsListen, "metrics-listen", defaultMetricsListen, "`address` serving Prometheus /metrics in plain HTTP (off: none); never the public listener")
 	fs.IntVar(&f.hashWorkers, "hash-workers", 0, "password hashes computed at once, 1-64 (each holds 19 MiB and a core); 0: the number of CPUs")
 	fs.DurationVar(&f.maxStale, "max-stale", server.DefaultMaxStale,
 		"serve sessions from memory for at most this `duration` while the database cannot be read (then 503); 0 = without bound")
@@ -136,6 +138,11 @@ func (a *app) validateServe(f *serveFlags) (*serveConfig, error) {
 	if f.debugListen != "" {
 		if err := checkDebugAddr(f.debugListen); err != nil {
 			return nil, err
+		}
+	}
+	if !metricsOff(f.metricsListen) {
+		if _, _, err := net.SplitHostPort(f.metricsListen); err != nil {
+			return nil, usagef("--metrics-listen %q: %v (want host:port, or off)", f.metricsListen, err)
 		}
 	}
 	switch c.hashWorkers = f.hashWorkers; {
@@ -231,6 +238,15 @@ func (a *app) runServe(ctx context.Context, c *serveConfig, srv *server.Server, 
 	ln, err := net.Listen("tcp", c.flags.listen)
 	if err != nil {
 		return err
+	}
+	if !metricsOff(c.flags.metricsListen) {
+		ms, maddr, err := startMetrics(c.flags.metricsListen, srv.MetricsHandler(), c.log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer ms.Close()
+		fmt.Fprintf(a.stdout, "metrics on http://%s/metrics\n", maddr)
 	}
 	fmt.Fprintf(a.stdout, "cloudgate %s listening on %s://%s (store: %s)\n", buildVersion(), scheme, ln.Addr(), srv.Store().Backend())
 	if created {

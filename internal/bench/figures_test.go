@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,12 +28,22 @@ import (
 )
 
 // TestFigures measures the project's headline figures side by side, with
-// wrk driving real `cloudgate serve` processes and the bare references:
+// wrk driving real `cloudgate serve` processes and the bare references (each
+// in a process of its own):
 //
-//	CLOUDGATE_FIGURES=1 go test -run=TestFigures -v -timeout=20m ./internal/bench
+//	CLOUDGATE_FIGURES=1 go test -run=TestFigures -v -timeout=30m ./internal/bench
 //
-// It needs wrk (Debian package "wrk") and is skipped otherwise. Run it on
-// an otherwise idle machine: the figures are ratios within one run.
+// CLOUDGATE_FIGURES_SECONDS sets each wrk run's length (default 10),
+// CLOUDGATE_FIGURES_BIN a prebuilt cloudgate to measure instead of this
+// tree's, and
+// CLOUDGATE_FIGURES_ONLY a comma-separated subset (validation, logins,
+// flood, exchange). The main figure is the server's CPU time per request
+// (user+system time of the process from /proc/PID/stat over the run,
+// divided by the requests wrk counted): it barely moves when other work
+// shares the machine, unlike requests per second. Each figure is taken in
+// both load shapes (wrk -t1 -c32 and -t2 -c64), alternating cloudgate with
+// its reference, and the ratio is reference CPU / cloudgate CPU (1.0 =
+// as cheap as the reference). It needs wrk (Debian package "wrk").
 func TestFigures(t *testing.T) {
 	if os.Getenv("CLOUDGATE_FIGURES") == "" {
 		t.Skip("set CLOUDGATE_FIGURES=1 to measure (needs wrk)")
@@ -46,77 +56,186 @@ func TestFigures(t *testing.T) {
 		n, _ := strconv.Atoi(s)
 		dur = time.Duration(n) * time.Second
 	}
+	want := func(part string) bool {
+		only := os.Getenv("CLOUDGATE_FIGURES_ONLY")
+		return only == "" || slices.Contains(strings.Split(only, ","), part)
+	}
 	f := startFigureServer(t)
 	tok, body := login(t, client(), f.base)
-	bare := httptest.NewServer(BareValidation(tok, body))
-	defer bare.Close()
 
 	var rows [][4]string
 	report := func(name, ours, ref, ratio string) {
 		rows = append(rows, [4]string{name, ours, ref, ratio})
-		t.Logf("%-44s %14s %14s %8s", name, ours, ref, ratio)
+		t.Logf("%-52s %14s %14s %8s", name, ours, ref, ratio)
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		t.Logf("load average before: %s", strings.TrimSpace(string(load)))
 	}
 	auth := []string{"-H", "Authorization: Bearer " + tok, "-H", "Accept: application/json;version=37.0"}
 
 	// Bearer validation against the bare handler, alternating to spread drift.
-	var bareRate, ourRate float64
-	for i := 0; i < 2; i++ {
-		bareRate += wrk(t, dur, 64, bare.URL+"/cloudapi/1.0.0/sessions/current", auth, "").rate / 2
-		ourRate += wrk(t, dur, 64, f.base+"/cloudapi/1.0.0/sessions/current", auth, "").rate / 2
+	var ourRate float64
+	if want("validation") {
+		bareURL, barePID := referenceProcess(t, "validation", tok, body)
+		for _, sh := range shapes {
+			ours, ref := compare(t, dur, sh,
+				target{f.base + "/cloudapi/1.0.0/sessions/current", f.pid, auth, ""},
+				target{bareURL + "/cloudapi/1.0.0/sessions/current", barePID, auth, ""})
+			reportPair(report, "validation "+sh.name, ours, ref)
+			if sh.conns == 64 {
+				ourRate = ours.rate
+			}
+		}
 	}
-	report("validation req/s (cloudgate vs bare)", fmt.Sprintf("%.0f", ourRate), fmt.Sprintf("%.0f", bareRate), fmt.Sprintf("%.2f", ourRate/bareRate))
 
 	// Password logins against the machine's argon2id ceiling.
-	ceiling := argon2Ceiling(dur)
 	script := loginScript(t)
-	logins := wrk(t, dur, 16, f.base+"/cloudapi/1.0.0/sessions", nil, script)
-	report("password logins/s vs argon2id ceiling", fmt.Sprintf("%.1f", logins.rate), fmt.Sprintf("%.1f", ceiling), fmt.Sprintf("%.2f", logins.rate/ceiling))
-	if logins.errors > 0 {
-		t.Logf("  (%d login responses were not 2xx)", logins.errors)
+	var logins wrkResult
+	if want("logins") || want("flood") {
+		ceiling := argon2Ceiling(dur)
+		logins = wrk(t, dur, shape{threads: 2, conns: 16}, f.base+"/cloudapi/1.0.0/sessions", nil, script)
+		report("password logins/s vs argon2id ceiling", fmt.Sprintf("%.1f", logins.rate), fmt.Sprintf("%.1f", ceiling), fmt.Sprintf("%.2f", logins.rate/ceiling))
+		if logins.errors > 0 {
+			t.Logf("  (%d login responses were not 2xx)", logins.errors)
+		}
 	}
 
 	// Validation during a login flood.
-	var wg sync.WaitGroup
-	wg.Add(1)
-	var flood wrkResult
-	go func() {
-		defer wg.Done()
-		flood = wrk(t, dur+3*time.Second, 32, f.base+"/cloudapi/1.0.0/sessions", nil, script)
-	}()
-	time.Sleep(1500 * time.Millisecond)
-	during := wrk(t, dur, 64, f.base+"/cloudapi/1.0.0/sessions/current", auth, "")
-	wg.Wait()
-	report("validation req/s during a login flood", fmt.Sprintf("%.0f", during.rate), fmt.Sprintf("%.0f", ourRate), fmt.Sprintf("%.2f", during.rate/ourRate))
-	report("  (logins/s during that flood)", fmt.Sprintf("%.1f", flood.rate), "", "")
+	if want("flood") && ourRate > 0 {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		var flood wrkResult
+		go func() {
+			defer wg.Done()
+			flood = wrk(t, dur+3*time.Second, shape{threads: 2, conns: 32}, f.base+"/cloudapi/1.0.0/sessions", nil, script)
+		}()
+		time.Sleep(1500 * time.Millisecond)
+		during := wrk(t, dur, shapes[1], f.base+"/cloudapi/1.0.0/sessions/current", auth, "")
+		wg.Wait()
+		report("validation req/s during a login flood", fmt.Sprintf("%.0f", during.rate), fmt.Sprintf("%.0f", ourRate), fmt.Sprintf("%.2f", during.rate/ourRate))
+		report("  (logins/s during that flood)", fmt.Sprintf("%.1f", flood.rate), "", "")
+	}
 
 	// API-token exchange (refresh_token grant) against the bare in-memory
 	// exchange; every session cloudgate acknowledges is durable.
-	apiToken := issueAPIToken(t, f.base, tok)
-	bareEx := httptest.NewServer(BareExchange(apiToken))
-	defer bareEx.Close()
-	exScript := exchangeScript(t, apiToken)
-	var bareExRate, exRate float64
-	var exErrors int
-	for i := 0; i < 2; i++ {
-		bareExRate += wrk(t, dur, 64, bareEx.URL+"/oauth/tenant/acme/token", nil, exScript).rate / 2
-		r := wrk(t, dur, 64, f.base+"/oauth/tenant/acme/token", nil, exScript)
-		exRate += r.rate / 2
-		exErrors += r.errors
+	if want("exchange") {
+		apiToken := issueAPIToken(t, f.base, tok)
+		bareURL, barePID := referenceProcess(t, "exchange", apiToken, nil)
+		exScript := exchangeScript(t, apiToken)
+		for _, sh := range shapes {
+			ours, ref := compare(t, dur, sh,
+				target{f.base + "/oauth/tenant/acme/token", f.pid, nil, exScript},
+				target{bareURL + "/oauth/tenant/acme/token", barePID, nil, exScript})
+			reportPair(report, "exchange "+sh.name, ours, ref)
+			if ours.errors > 0 {
+				t.Errorf("%d exchange responses were not 2xx", ours.errors)
+			}
+			if logins.rate > 0 && sh.conns == 64 {
+				report("API-token exchanges/s vs password logins/s", fmt.Sprintf("%.0f", ours.rate), fmt.Sprintf("%.1f", logins.rate), fmt.Sprintf("%.0f", ours.rate/logins.rate))
+			}
+		}
 	}
-	report("API-token exchanges/s (durable vs bare in-memory)", fmt.Sprintf("%.0f", exRate), fmt.Sprintf("%.0f", bareExRate), fmt.Sprintf("%.2f", exRate/bareExRate))
-	report("API-token exchanges/s vs password logins/s", fmt.Sprintf("%.0f", exRate), fmt.Sprintf("%.1f", logins.rate), fmt.Sprintf("%.0f", exRate/logins.rate))
-	if exErrors > 0 {
-		t.Errorf("%d exchange responses were not 2xx", exErrors)
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		t.Logf("load average after: %s", strings.TrimSpace(string(load)))
 	}
 
-	t.Log("figures:")
+	t.Log("figures (ratio: reference CPU per request / cloudgate's, or rate / rate):")
 	for _, r := range rows {
 		t.Logf("| %s | %s | %s | %s |", r[0], r[1], r[2], r[3])
 	}
 }
 
+// shape is one wrk load shape.
+type shape struct {
+	name           string
+	threads, conns int
+}
+
+// shapes are the two load shapes every figure is taken in: the one a new
+// user tries first, and twice the connections over two threads.
+var shapes = []shape{{"wrk -t1 -c32", 1, 32}, {"wrk -t2 -c64", 2, 64}}
+
+// target is one server under load.
+type target struct {
+	url     string
+	pid     int
+	headers []string
+	script  string
+}
+
+// measured sums runs against one target.
+type measured struct {
+	requests int64
+	seconds  float64
+	cpu      time.Duration
+	rate     float64
+	errors   int
+	runs     int
+}
+
+func (m measured) cpuPerRequest() time.Duration {
+	if m.requests == 0 {
+		return 0
+	}
+	return m.cpu / time.Duration(m.requests)
+}
+
+// compare alternates runs against ours and ref (ref first, then ours, then
+// ours, then ref: drift in the machine's load falls on both) and sums
+// requests and server CPU.
+func compare(t *testing.T, d time.Duration, sh shape, ours, ref target) (measured, measured) {
+	t.Helper()
+	var o, r measured
+	run := func(tg target, m *measured) {
+		before := processCPU(t, tg.pid)
+		res := wrk(t, d, sh, tg.url, tg.headers, tg.script)
+		m.cpu += processCPU(t, tg.pid) - before
+		m.requests += res.requests
+		m.seconds += res.seconds
+		m.errors += res.errors
+		m.runs++
+		m.rate = float64(m.requests) / m.seconds
+	}
+	for _, turn := range []bool{false, true, true, false} {
+		if turn {
+			run(ours, &o)
+		} else {
+			run(ref, &r)
+		}
+	}
+	return o, r
+}
+
+func reportPair(report func(name, ours, ref, ratio string), name string, ours, ref measured) {
+	us := func(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond)) }
+	report(name+", server CPU per request", us(ours.cpuPerRequest()), us(ref.cpuPerRequest()),
+		fmt.Sprintf("%.2f", float64(ref.cpuPerRequest())/float64(ours.cpuPerRequest())))
+	report(name+", req/s", fmt.Sprintf("%.0f", ours.rate), fmt.Sprintf("%.0f", ref.rate), fmt.Sprintf("%.2f", ours.rate/ref.rate))
+}
+
+// processCPU is the user+system CPU time the process has used, from
+// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s: USER_HZ is
+// 100 on every Linux architecture Go supports).
+func processCPU(t *testing.T, pid int) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatalf("reading the server's CPU time: %v", err)
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	rest := string(b[strings.LastIndexByte(string(b), ')')+2:])
+	fields := strings.Fields(rest) // fields[0] is field 3 (state)
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("unexpected /proc/%d/stat: %s", pid, b)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 type figureServer struct {
 	base string
+	pid  int
 	data string
 	bin  string
 }
@@ -126,13 +245,22 @@ type figureServer struct {
 func startFigureServer(t *testing.T) *figureServer {
 	t.Helper()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "cloudgate")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/cloudgate/cloudgate/cmd/cloudgate").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	// CLOUDGATE_FIGURES_BIN measures a binary built elsewhere (an earlier
+	// commit, for before/after figures with references from the same run).
+	bin := os.Getenv("CLOUDGATE_FIGURES_BIN")
+	if bin == "" {
+		bin = filepath.Join(dir, "cloudgate")
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/cloudgate/cloudgate/cmd/cloudgate").CombinedOutput(); err != nil {
+			t.Fatalf("build: %v\n%s", err, out)
+		}
 	}
 	seed := filepath.Join(dir, "seed.yaml")
 	os.WriteFile(seed, []byte("orgs:\n  - name: acme\n    users:\n      - name: bob\n        password: "+password+"\n        role: vApp Author\n"), 0o600)
-	cmd := exec.Command(bin, "serve", "--http", "--listen", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--seed", seed, "--log-level", "error")
+	args := []string{"serve", "--http", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--seed", seed, "--log-level", "error"}
+	if help, _ := exec.Command(bin, "serve", "-h").CombinedOutput(); strings.Contains(string(help), "-metrics-listen") {
+		args = append(args, "--metrics-listen", "127.0.0.1:0") // older binaries have no such flag
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "CLOUDGATE_ADMIN_PASSWORD=Admin-password-1")
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -145,7 +273,7 @@ func startFigureServer(t *testing.T) *figureServer {
 	for sc.Scan() {
 		if m := re.FindStringSubmatch(sc.Text()); m != nil {
 			go io.Copy(io.Discard, out)
-			return &figureServer{base: m[1], data: filepath.Join(dir, "data"), bin: bin}
+			return &figureServer{base: m[1], pid: cmd.Process.Pid, data: filepath.Join(dir, "data"), bin: bin}
 		}
 	}
 	t.Fatal("server did not start")
@@ -198,19 +326,22 @@ func exchangeScript(t *testing.T, apiToken string) string {
 }
 
 type wrkResult struct {
-	rate   float64
-	errors int
+	rate     float64
+	requests int64
+	seconds  float64
+	errors   int
 }
 
 var (
-	wrkRate   = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
-	wrkErrors = regexp.MustCompile(`Non-2xx or 3xx responses:\s+([0-9]+)`)
+	wrkRate     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	wrkRequests = regexp.MustCompile(`([0-9]+) requests in ([0-9.]+)(m?s)`)
+	wrkErrors   = regexp.MustCompile(`Non-2xx or 3xx responses:\s+([0-9]+)`)
 )
 
-// wrk runs wrk with 2 threads and conns connections for d.
-func wrk(t *testing.T, d time.Duration, conns int, url string, headers []string, script string) wrkResult {
+// wrk runs wrk in the given shape for d.
+func wrk(t *testing.T, d time.Duration, sh shape, url string, headers []string, script string) wrkResult {
 	t.Helper()
-	args := []string{"-t2", "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(int(d.Seconds())) + "s"}
+	args := []string{"-t" + strconv.Itoa(sh.threads), "-c" + strconv.Itoa(sh.conns), "-d" + strconv.Itoa(int(d.Seconds())) + "s"}
 	args = append(args, headers...)
 	if script != "" {
 		args = append(args, "-s", script)
@@ -220,11 +351,17 @@ func wrk(t *testing.T, d time.Duration, conns int, url string, headers []string,
 		t.Fatalf("wrk: %v\n%s", err, out)
 	}
 	m := wrkRate.FindSubmatch(out)
-	if m == nil {
+	n := wrkRequests.FindSubmatch(out)
+	if m == nil || n == nil {
 		t.Fatalf("wrk output:\n%s", out)
 	}
 	r := wrkResult{}
 	r.rate, _ = strconv.ParseFloat(string(m[1]), 64)
+	r.requests, _ = strconv.ParseInt(string(n[1]), 10, 64)
+	r.seconds, _ = strconv.ParseFloat(string(n[2]), 64)
+	if string(n[3]) == "ms" {
+		r.seconds /= 1000
+	}
 	if e := wrkErrors.FindSubmatch(out); e != nil {
 		r.errors, _ = strconv.Atoi(string(e[1]))
 	}

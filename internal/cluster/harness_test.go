@@ -158,7 +158,7 @@ func start(t testing.TB, bin, dsn, name, seed, data string, flags ...string) (*i
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{"serve", "--http", "--listen", "127.0.0.1:0", "--data", data, "--db", dsn, "--seed", seed}, flags...)
+	args := append([]string{"serve", "--http", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data", data, "--db", dsn, "--seed", seed}, flags...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(cleanEnv(), "CLOUDGATE_ADMIN_PASSWORD="+adminPassword)
 	cmd.Stderr = logf

@@ -29,7 +29,7 @@ var listening = regexp.MustCompile(`listening on (https://\S+)`)
 // serve starts the binary on data and waits until it listens.
 func serve(t *testing.T, bin, data, seedFile string) *process {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data", data, "--listen", "127.0.0.1:0", "--seed", seedFile, "--log-level", "error")
+	cmd := exec.Command(bin, "serve", "--data", data, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--seed", seedFile, "--log-level", "error")
 	cmd.Env = append(os.Environ(), "CLOUDGATE_ADMIN_PASSWORD="+testserver.AdminPassword)
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -22,9 +23,11 @@ type Metrics struct {
 	grants   *prometheus.CounterVec
 
 	// observers caches the per-route children so the hot path does not
-	// hash label values on every request.
-	mu        sync.RWMutex
-	observers map[routeKey]routeObs
+	// hash label values on every request. It is copied on write (new keys
+	// are rare once every route has been seen), so readers take no lock and
+	// write no shared cache line.
+	mu        sync.Mutex
+	observers atomic.Pointer[map[routeKey]routeObs]
 }
 
 type routeKey struct {
@@ -33,6 +36,11 @@ type routeKey struct {
 	code   int
 }
 
+// maxObservers bounds the cache (and so the series) even if a caller
+// passed an unbounded route set: past it, requests are still counted
+// under OtherRoute.
+const maxObservers = 4096
+
 type routeObs struct {
 	count   prometheus.Counter
 	latency prometheus.Observer
@@ -40,7 +48,8 @@ type routeObs struct {
 
 // New registers the collectors. activeSessions is read at scrape time.
 func New(activeSessions func() float64) *Metrics {
-	m := &Metrics{Registry: prometheus.NewRegistry(), observers: map[routeKey]routeObs{}}
+	m := &Metrics{Registry: prometheus.NewRegistry()}
+	m.observers.Store(&map[routeKey]routeObs{})
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cloudgate_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
 	}, []string{"route", "method", "code"})
@@ -64,22 +73,69 @@ func New(activeSessions func() float64) *Metrics {
 	return m
 }
 
-// Request records one served request.
+// Request records one served request. route must be a pattern of the
+// route table (or UnmatchedRoute), never a path a client sent: every label
+// value comes from a closed set, so a client cannot mint series. The
+// method is the request's as the client sent it; Method maps it into the
+// known set.
 func (m *Metrics) Request(route, method string, code int, seconds float64) {
-	k := routeKey{route, method, code}
-	m.mu.RLock()
-	o, ok := m.observers[k]
-	m.mu.RUnlock()
+	if code < 100 || code > 599 {
+		code = 0 // never written by our handlers; one bucket if it ever is
+	}
+	k := routeKey{route, Method(method), code}
+	o, ok := (*m.observers.Load())[k]
 	if !ok {
-		o = routeObs{count: m.requests.WithLabelValues(route, method, strconv.Itoa(code)), latency: m.latency.WithLabelValues(route, method)}
-		m.mu.Lock()
-		if len(m.observers) < 10000 { // routes are patterns, so this stays small
-			m.observers[k] = o
-		}
-		m.mu.Unlock()
+		o = m.observer(k)
 	}
 	o.count.Inc()
 	o.latency.Observe(seconds)
+}
+
+// observer creates (once) the children for k.
+func (m *Metrics) observer(k routeKey) routeObs {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old := *m.observers.Load()
+	if o, ok := old[k]; ok {
+		return o
+	}
+	if len(old) >= maxObservers {
+		k.route = OtherRoute
+		if o, ok := old[k]; ok {
+			return o
+		}
+	}
+	code := "other"
+	if k.code != 0 {
+		code = strconv.Itoa(k.code)
+	}
+	o := routeObs{count: m.requests.WithLabelValues(k.route, k.method, code), latency: m.latency.WithLabelValues(k.route, k.method)}
+	next := make(map[routeKey]routeObs, len(old)+1)
+	for kk, v := range old {
+		next[kk] = v
+	}
+	next[k] = o
+	m.observers.Store(&next)
+	return o
+}
+
+// UnmatchedRoute labels requests no route matched; OtherRoute those past
+// the cache bound.
+const (
+	UnmatchedRoute = "unmatched"
+	OtherRoute     = "other"
+)
+
+// Method maps a request method into the closed set of label values: the
+// methods of RFC 9110 and PATCH as they are, anything else "OTHER" (a
+// client may send any token as a method).
+func Method(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
 }
 
 // Login records a password login attempt.

@@ -45,8 +45,16 @@ func (d Digest) Hex() string { return hex.EncodeToString(d[:]) }
 // Short renders the first 8 hex digits, enough to correlate log lines.
 func (d Digest) Short() string { return hex.EncodeToString(d[:4]) }
 
-// DigestOf returns the SHA-256 of s.
-func DigestOf(s string) Digest { return sha256.Sum256([]byte(s)) }
+// DigestOf returns the SHA-256 of s. Tokens are short: they are copied
+// into a stack buffer rather than a fresh heap slice (it runs on every
+// request).
+func DigestOf(s string) Digest {
+	if len(s) <= 128 {
+		var buf [128]byte
+		return sha256.Sum256(append(buf[:0], s...))
+	}
+	return sha256.Sum256([]byte(s))
+}
 
 // Equal compares two digests in constant time. Lookups go through a map
 // keyed by digest; the comparison after the lookup is constant-time so that

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/metrics"
 	"github.com/cloudgate/cloudgate/internal/reqctx"
 	"github.com/cloudgate/cloudgate/internal/vcd"
 )
@@ -30,9 +31,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		s.load.hit()
-		info := &reqctx.Info{ID: reqctx.NewID(r.Header.Get(vcd.HeaderClientReqID)), ClientIP: reqctx.ClientIP(r, s.trusted), Start: start}
+		// One allocation for the request's context, Info, status writer and
+		// request-id header value.
+		st := &requestState{}
+		st.ctx.Init(r.Context(), reqctx.Info{ID: reqctx.NewID(r.Header.Get(vcd.HeaderClientReqID)), ClientIP: reqctx.ClientIP(r, s.trusted), Start: start})
+		info := &st.ctx.Info
+		st.id[0] = info.ID
 		h := w.Header()
-		h["X-VMWARE-VCLOUD-REQUEST-ID"] = []string{info.ID}
+		h["X-VMWARE-VCLOUD-REQUEST-ID"] = st.id[:]
 		// Fixed values share one backing slice (never appended to in place:
 		// its capacity is its length) to spare allocations per request.
 		h["X-Content-Type-Options"] = s.fixed.nosniff
@@ -40,8 +46,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if r.TLS != nil {
 			h["Strict-Transport-Security"] = s.fixed.hsts
 		}
-		sw := &statusWriter{ResponseWriter: w}
-		r2 := r.WithContext(reqctx.With(r.Context(), info))
+		sw := &st.sw
+		sw.ResponseWriter = w
+		r2 := r.WithContext(&st.ctx)
 		if r.Body != nil && r.Body != http.NoBody {
 			info.Body = r.Body
 			r2.Body = http.MaxBytesReader(sw, r.Body, maxBody)
@@ -56,9 +63,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					writeInternal(sw, r2)
 				}
 			}
-			route := r2.Pattern
+			route := r2.Pattern // from the route table, never the client's path
 			if route == "" {
-				route = "unmatched"
+				route = metrics.UnmatchedRoute
 			}
 			s.metrics.Request(route, r.Method, sw.code(), time.Since(start).Seconds())
 		}()
@@ -67,6 +74,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(sw, r2)
 	})
+}
+
+// requestState is what the middleware keeps per request, allocated once.
+type requestState struct {
+	ctx reqctx.Context
+	sw  statusWriter
+	id  [1]string
 }
 
 // writeInternal answers a panic in the format of the dialect that owns the

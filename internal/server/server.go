@@ -184,7 +184,6 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	web.New(web.Config{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Accounts: s.accounts,
 		Settings: s.settings, Base: env.Base, Logins: s.metrics, Log: o.Log, Now: o.Now}).Mount(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.HandleFunc("/", notFound)
 	var h http.Handler = mux
 	if o.Gate != nil {
@@ -225,8 +224,12 @@ func siteID(system urn.UUID) urn.UUID {
 	return u
 }
 
-// Handler is the whole HTTP surface.
+// Handler is the whole public HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// MetricsHandler serves the Prometheus metrics; it is not part of Handler
+// (operators serve it on a listener of their own, --metrics-listen).
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.Handler() }
 
 // Directory, Sessions and Settings expose the services (admin tooling and
 // tests use them).

@@ -113,31 +113,58 @@ func (m *Manager) sweep(ctx context.Context) {
 
 	// Store housekeeping. Every instance may run it; it is idempotent.
 	// Idle sessions end with a grace for write-behind lag: until then a
-	// request re-checks against the store anyway.
+	// request re-checks against the store anyway. Each step runs in
+	// bounded batches, one transaction each (sweepBatch), so that a store
+	// with a million expired rows is swept without holding the writer
+	// for long: logins and exchanges commit between the batches.
 	set := m.settings.Get()
-	err := m.store.Update(ctx, func(tx store.Tx) error {
-		ids, err := tx.EndIdleSessions(ctx, now.Add(-set.IdleTimeout-time.Minute), now)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := tx.Emit(ctx, store.Change{Topic: store.TopicSessionEnded, Subject: id, At: now}); err != nil {
+	idleCutoff, purgeCutoff := now.Add(-set.IdleTimeout-time.Minute), now.Add(-24*time.Hour)
+	steps := []func(tx store.Tx) (int, error){
+		func(tx store.Tx) (int, error) {
+			ids, err := tx.EndIdleSessionsUpTo(ctx, idleCutoff, now, sweepBatch)
+			if err != nil {
+				return 0, err
+			}
+			for _, id := range ids {
+				if err := tx.Emit(ctx, store.Change{Topic: store.TopicSessionEnded, Subject: id, At: now}); err != nil {
+					return 0, err
+				}
+			}
+			return len(ids), nil
+		},
+		func(tx store.Tx) (int, error) { return tx.PurgeSessionsUpTo(ctx, purgeCutoff, sweepBatch) },
+		func(tx store.Tx) (int, error) { return tx.PurgeChangesUpTo(ctx, purgeCutoff, sweepBatch) },
+	}
+	for _, step := range steps {
+		for ctx.Err() == nil {
+			var n int
+			err := m.store.Update(ctx, func(tx store.Tx) error {
+				var err error
+				n, err = step(tx)
 				return err
+			})
+			if err != nil {
+				m.log.Warn("session sweep failed", "err", err)
+				return
+			}
+			if n < sweepBatch {
+				break
 			}
 		}
-		if _, err := tx.PurgeSessions(ctx, now.Add(-24*time.Hour)); err != nil {
-			return err
-		}
-		if _, err := tx.PurgeChanges(ctx, now.Add(-24*time.Hour)); err != nil {
-			return err
-		}
-		_, err = tx.PurgeAudit(ctx, now.Add(-90*24*time.Hour))
+	}
+	err := m.store.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.PurgeAudit(ctx, now.Add(-90*24*time.Hour))
 		return err
 	})
 	if err != nil {
 		m.log.Warn("session sweep failed", "err", err)
 	}
 }
+
+// sweepBatch bounds the rows one housekeeping transaction changes. At
+// 1,000 session rows (seven indexes each) SQLite holds the writer for a
+// few tens of milliseconds (BenchmarkSweep in internal/bench).
+const sweepBatch = 1000
 
 // Close stops background work and writes pending activity.
 func (m *Manager) Close() {

@@ -61,13 +61,9 @@ func (q queries) guardedInsert(s store.Session, g store.SessionGuard) (string, [
 // Update retries.
 func (db *DB) CreateSession(ctx context.Context, s store.Session, g store.SessionGuard) (bool, error) {
 	if db.group != nil {
-		var inserted bool
-		err := db.Update(ctx, func(tx store.Tx) error {
-			var err error
-			inserted, err = tx.(*txQueries).insertSessionIf(ctx, s, g)
-			return err
-		})
-		return inserted, err
+		in := &sessionInsert{s: s, g: g}
+		err := db.group.submitInsert(ctx, in)
+		return in.inserted && err == nil, err
 	}
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
@@ -99,11 +95,4 @@ func execN(ctx context.Context, db *DB, query string, args []any) (int64, error)
 	}
 	n, err := r.RowsAffected()
 	return n, db.wrap(err)
-}
-
-// insertSessionIf is the guarded insert inside a transaction.
-func (q txQueries) insertSessionIf(ctx context.Context, s store.Session, g store.SessionGuard) (bool, error) {
-	query, args := q.guardedInsert(s, g)
-	n, err := q.execN(ctx, query, args...)
-	return n > 0, err
 }

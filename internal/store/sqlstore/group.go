@@ -27,6 +27,9 @@ type unit struct {
 	ctx  context.Context
 	fn   func(store.Tx) error
 	done chan error
+	// ins, set instead of fn, is a guarded session insert: the batch runs
+	// all of them together (groupinsert.go).
+	ins *sessionInsert
 }
 
 func newCommitter(db *DB, max int) *committer {
@@ -37,7 +40,16 @@ func newCommitter(db *DB, max int) *committer {
 }
 
 func (c *committer) submit(ctx context.Context, fn func(store.Tx) error) error {
-	u := &unit{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return c.submitUnit(&unit{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// submitInsert queues a guarded session insert.
+func (c *committer) submitInsert(ctx context.Context, in *sessionInsert) error {
+	return c.submitUnit(&unit{ctx: ctx, ins: in, done: make(chan error, 1)})
+}
+
+func (c *committer) submitUnit(u *unit) error {
+	ctx := u.ctx
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
@@ -102,7 +114,12 @@ func (c *committer) run(batch []*unit) {
 	}
 	results := make([]error, len(batch))
 	tx := newTx(c.db, sqlTx, true)
+	var inserts []int
 	for i, u := range batch {
+		if u.ins != nil {
+			inserts = append(inserts, i)
+			continue
+		}
 		if err := u.ctx.Err(); err != nil {
 			results[i] = c.db.wrap(err)
 			continue
@@ -129,6 +146,16 @@ func (c *committer) run(batch []*unit) {
 		}
 		if _, err := tx.exec(ctx, "RELEASE unit"); err != nil && results[i] == nil {
 			results[i] = c.db.wrap(err)
+		}
+	}
+	if len(inserts) > 0 {
+		if err := c.insertSessions(ctx, tx, batch, inserts, results); err != nil {
+			// The transaction is in an unknown state: fail the batch.
+			_ = sqlTx.Rollback()
+			for _, u := range batch {
+				u.done <- err
+			}
+			return
 		}
 	}
 	if err := sqlTx.Commit(); err != nil {

@@ -47,6 +47,8 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentRotation", testConcurrentRotation},
 		{"ConcurrentRevokeAndRotation", testRevokeVersusRotation},
 		{"CreateSession", testCreateSession},
+		{"CreateSessionBatch", testCreateSessionBatch},
+		{"SweepBatches", testSweepBatches},
 		{"CreateSessionWaitsForRevocation", testCreateSessionWaitsForRevocation},
 		{"ConcurrentRevokeAndCreateSession", testCreateSessionVersusRevoke},
 		{"RevocationQueuesAheadOfLaterPins", testRevocationQueuesAheadOfLaterPins},

@@ -1,0 +1,52 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
+)
+
+// Bounded housekeeping (store.SweepWriter). Each statement picks at most
+// limit rows through an index (sessions_idle, sessions_ended,
+// sessions_expires, the changes primary key) and changes only those.
+
+func (q txQueries) EndIdleSessionsUpTo(ctx context.Context, cutoff, at time.Time, limit int) ([]urn.UUID, error) {
+	rows, err := q.query(ctx, `SELECT id FROM sessions WHERE ended_at = 0 AND idle = ? AND last_active < ? ORDER BY id LIMIT ?`+q.lock(),
+		true, store.Micros(cutoff), limit)
+	ids, err := scanAll(q.queries, rows, err, func(r *sql.Rows) (urn.UUID, error) {
+		var id urn.UUID
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if _, err := q.exec(ctx, `UPDATE sessions SET ended_at = ?, end_reason = 'idle' WHERE id = ? AND ended_at = 0 AND last_active < ?`,
+			store.Micros(at), id, store.Micros(cutoff)); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+func (q txQueries) PurgeSessionsUpTo(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	c := store.Micros(cutoff)
+	// Two index range scans (ended, then expired) rather than one OR that
+	// a planner may turn into a table scan.
+	n, err := q.execN(ctx, `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ended_at > 0 AND ended_at < ? LIMIT ?)`, c, limit)
+	if err != nil || int(n) >= limit {
+		return int(n), err
+	}
+	m, err := q.execN(ctx, `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)`, c, limit-int(n))
+	return int(n + m), err
+}
+
+func (q txQueries) PurgeChangesUpTo(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	// As PurgeChanges, the newest entry always stays.
+	n, err := q.execN(ctx, `DELETE FROM changes WHERE seq IN (SELECT seq FROM changes WHERE at < ? AND seq < (SELECT MAX(seq) FROM changes) ORDER BY seq LIMIT ?)`,
+		store.Micros(cutoff), limit)
+	return int(n), err
+}
