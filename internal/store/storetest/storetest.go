@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"CreateSessionWaitsForRevocation", testCreateSessionWaitsForRevocation},
 		{"ConcurrentRevokeAndCreateSession", testCreateSessionVersusRevoke},
 		{"RevocationQueuesAheadOfLaterPins", testRevocationQueuesAheadOfLaterPins},
+		{"OrgSettingsAndProfiles", testOrgSettingsAndProfiles}, {"Purge", testPurge}, {"DeleteRoleAndTasks", testDeleteRoleAndTasks},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
