@@ -14,8 +14,11 @@ import (
 // visibleRole returns the role of the path if the caller may read it: its
 // own role, or any role with "Role: View".
 func (a *API) visibleRole(c *vcd.Call) (store.Role, error) {
+	if _, err := a.scope(c); err != nil {
+		return store.Role{}, err // a tenant context out of the caller's reach
+	}
 	raw := c.R.PathValue("id")
-	notFound := apierr.New(apierr.NotFound, "Access to resource %s is forbidden or it does not exist", raw)
+	notFound := apierr.New(apierr.NotFound, "Access to resource %s is forbidden or it does not exist", printableID(raw))
 	id, err := urn.ParseEither(raw, urn.Role)
 	if err != nil {
 		return store.Role{}, notFound
