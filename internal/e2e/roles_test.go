@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vmware/go-vcloud-director/v3/govcd"
+	"github.com/vmware/go-vcloud-director/v3/types/v56"
+
 	"github.com/cloudgate/cloudgate/cloudgatetest"
 )
 
@@ -161,5 +164,82 @@ func TestCloudAPIIdentityLists(t *testing.T) {
 	}
 	if st := get(admin.Client.VCDToken, "/cloudapi/1.0.0/users?filter=nosuch==x", nil, nil); st != 400 {
 		t.Fatalf("unknown filter field: %d", st)
+	}
+}
+
+// Custom roles through the SDK as System administrator: create, rights
+// added, replaced and removed, held by a user (whose session takes new
+// rights at once), not deletable while held, deleted once free.
+func TestSDKCustomRoles(t *testing.T) {
+	srv := cloudgatetest.Start(t)
+	admin := login(t, srv, "administrator", cloudgatetest.AdminPassword, "System")
+	acme, err := admin.GetAdminOrgByName("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	role, err := acme.CreateRole(&types.Role{Name: "Auditor", Description: "reads users"})
+	if err != nil {
+		t.Fatalf("CreateRole: %v", err)
+	}
+	right := func(name string) types.OpenApiReference {
+		t.Helper()
+		r, err := admin.Client.GetRightByName(name)
+		if err != nil {
+			t.Fatalf("GetRightByName(%s): %v", name, err)
+		}
+		return types.OpenApiReference{Name: r.Name, ID: r.ID}
+	}
+	if err := role.AddRights([]types.OpenApiReference{right("Organization: View"), right("Group / User: View")}); err != nil {
+		t.Fatalf("AddRights: %v", err)
+	}
+	if err := role.AddRights([]types.OpenApiReference{right("Provider: Manage Settings")}); err == nil {
+		t.Fatal("a provider right was added to a custom role")
+	}
+	rights, err := role.GetRights(nil)
+	if err != nil || len(rights) != 2 {
+		t.Fatalf("GetRights = %d, %v", len(rights), err)
+	}
+	role.Role.Description = "reads users and roles"
+	if role, err = role.Update(); err != nil || role.Role.Description != "reads users and roles" {
+		t.Fatalf("Update: %v", err)
+	}
+	if _, err := acme.CreateUserSimple(govcd.OrgUserConfiguration{Name: "audrey", Password: "Audrey-password-1",
+		RoleName: "Auditor", IsEnabled: true}); err != nil {
+		t.Fatalf("CreateUserSimple with the custom role: %v", err)
+	}
+	audrey := login(t, srv, "audrey", "Audrey-password-1", "acme")
+	aAcme, err := audrey.GetAdminOrgByName("acme")
+	if err == nil {
+		t.Fatal("audrey reads the admin view without General: Administrator View")
+	}
+	if err := role.AddRights([]types.OpenApiReference{right("General: Administrator View"), right("Role: View")}); err != nil {
+		t.Fatalf("AddRights: %v", err)
+	}
+	// Her live session holds the new rights at once.
+	if aAcme, err = audrey.GetAdminOrgByName("acme"); err != nil || len(aAcme.AdminOrg.Users.User) != 4 {
+		t.Fatalf("audrey after the new rights: %v", err)
+	}
+	if _, err := aAcme.CreateRole(&types.Role{Name: "Mine"}); err == nil {
+		t.Fatal("a tenant user created a role")
+	}
+	if err := role.Delete(); err == nil {
+		t.Fatal("a role held by a user was deleted")
+	}
+	if err := role.RemoveAllRights(); err != nil {
+		t.Fatalf("RemoveAllRights: %v", err)
+	}
+	u, _ := acme.GetUserByName("audrey", true)
+	if err := u.Delete(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := role.Delete(); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := acme.GetRoleByName("Auditor"); err != govcd.ErrorEntityNotFound {
+		t.Fatalf("deleted role still found: %v", err)
+	}
+	oa, _ := acme.GetRoleByName("Organization Administrator")
+	if err := oa.Delete(); err == nil {
+		t.Fatal("a predefined role was deleted")
 	}
 }

@@ -25,9 +25,7 @@ func (a *API) mountIdentity(mux *http.ServeMux, j func(bool, vcd.HandlerFunc) ht
 		env.Route(mux, vcd.JSON, p, map[string]http.Handler{http.MethodGet: j(true, a.listUsers)})
 	}
 	env.Route(mux, vcd.JSON, root+"/users/{id}", map[string]http.Handler{http.MethodGet: j(true, a.getUserJSON)})
-	for _, p := range []string{root + "/roles", root + "/roles/{$}"} {
-		env.Route(mux, vcd.JSON, p, map[string]http.Handler{http.MethodGet: j(true, a.listRoles)})
-	}
+	a.mountRoles(mux, j)
 	for _, p := range []string{root + "/rights", root + "/rights/{$}"} {
 		env.Route(mux, vcd.JSON, p, map[string]http.Handler{http.MethodGet: j(true, a.listRights)})
 	}

@@ -52,22 +52,7 @@ func (a *API) roleRights(c *vcd.Call) error {
 	if err != nil {
 		return err
 	}
-	var all []rightJSON
-	for _, name := range r.Rights {
-		rt, ok := identity.LookupRight(name)
-		if !ok {
-			rt = identity.Right{Name: name, Category: "Custom"}
-		}
-		typ := "VIEW"
-		if rt.Manage {
-			typ = "MODIFY"
-		}
-		all = append(all, rightJSON{ID: "urn:vcloud:right:" + rightID(name), Name: rt.Name, Description: rt.Label, Category: rt.Category, RightType: typ})
-	}
-	total := len(all)
-	start := min((lq.Page-1)*lq.PageSize, total)
-	end := min(start+lq.PageSize, total)
-	vcd.WritePage(c, a.env.Base(c.R), "RightsList", lq, total, all[start:end])
+	writeRights(c, a.env.Base(c.R), lq, r)
 	return nil
 }
 
