@@ -83,6 +83,7 @@ type Reader interface {
 	SettingsReader
 	ChangeReader
 	AuditReader
+	IdentityAdminReader
 }
 
 // Tx is a transaction. Inside Update, reads see the transaction's own writes.
@@ -98,6 +99,7 @@ type Tx interface {
 	ChangeWriter
 	AuditWriter
 	SweepWriter
+	IdentityAdminWriter
 }
 
 // Page selects a window of a sorted result; Limit 0 means no limit.

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentRevokeAndCreateSession", testCreateSessionVersusRevoke},
 		{"RevocationQueuesAheadOfLaterPins", testRevocationQueuesAheadOfLaterPins},
 		{"SigningKeys", testSigningKeys},
+		{"OrgSettingsAndProfiles", testOrgSettingsAndProfiles}, {"Purge", testPurge}, {"DeleteRoleAndTasks", testDeleteRoleAndTasks},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

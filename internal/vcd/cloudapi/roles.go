@@ -14,8 +14,11 @@ import (
 // visibleRole returns the role of the path if the caller may read it: its
 // own role, or any role with "Role: View".
 func (a *API) visibleRole(c *vcd.Call) (store.Role, error) {
+	if _, err := a.scope(c); err != nil {
+		return store.Role{}, err // a tenant context out of the caller's reach
+	}
 	raw := c.R.PathValue("id")
-	notFound := apierr.New(apierr.NotFound, "Access to resource %s is forbidden or it does not exist", raw)
+	notFound := apierr.New(apierr.NotFound, "Access to resource %s is forbidden or it does not exist", printableID(raw))
 	id, err := urn.ParseEither(raw, urn.Role)
 	if err != nil {
 		return store.Role{}, notFound
@@ -49,22 +52,7 @@ func (a *API) roleRights(c *vcd.Call) error {
 	if err != nil {
 		return err
 	}
-	var all []rightJSON
-	for _, name := range r.Rights {
-		rt, ok := identity.LookupRight(name)
-		if !ok {
-			rt = identity.Right{Name: name, Category: "Custom"}
-		}
-		typ := "VIEW"
-		if rt.Manage {
-			typ = "MODIFY"
-		}
-		all = append(all, rightJSON{ID: "urn:vcloud:right:" + rightID(name), Name: rt.Name, Description: rt.Label, Category: rt.Category, RightType: typ})
-	}
-	total := len(all)
-	start := min((lq.Page-1)*lq.PageSize, total)
-	end := min(start+lq.PageSize, total)
-	vcd.WritePage(c, a.env.Base(c.R), "RightsList", lq, total, all[start:end])
+	writeRights(c, a.env.Base(c.R), lq, r)
 	return nil
 }
 

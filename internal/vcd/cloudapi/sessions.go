@@ -45,10 +45,9 @@ func (a *API) Mount(mux *http.ServeMux) {
 		http.MethodGet: j(true, a.current), http.MethodDelete: logout})
 	env.Route(mux, vcd.JSON, root+"/sessions/{id}", map[string]http.Handler{
 		http.MethodGet: j(true, a.get), http.MethodDelete: j(true, a.end)})
-	env.Route(mux, vcd.JSON, root+"/roles/{id}", map[string]http.Handler{http.MethodGet: j(true, a.role)})
-	env.Route(mux, vcd.JSON, root+"/roles/{id}/rights", map[string]http.Handler{http.MethodGet: j(true, a.roleRights)})
 	a.mountTokens(mux)
 	a.mountAccounts(mux)
+	a.mountIdentity(mux, j)
 	mux.Handle("/cloudapi/", env.NotFound(vcd.JSON))
 }
 

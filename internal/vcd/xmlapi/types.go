@@ -86,25 +86,6 @@ type orgXML struct {
 	IsEnabled   bool     `xml:"IsEnabled"`
 }
 
-type passwordPolicy struct {
-	AccountLockoutEnabled         bool `xml:"AccountLockoutEnabled"`
-	InvalidLoginsBeforeLockout    int  `xml:"InvalidLoginsBeforeLockout"`
-	AccountLockoutIntervalMinutes int  `xml:"AccountLockoutIntervalMinutes"`
-}
-
-type adminOrgXML struct {
-	XMLName     xml.Name       `xml:"http://www.vmware.com/vcloud/v1.5 AdminOrg"`
-	Name        string         `xml:"name,attr"`
-	ID          string         `xml:"id,attr"`
-	Href        string         `xml:"href,attr"`
-	Type        string         `xml:"type,attr"`
-	Links       []link         `xml:"Link"`
-	Description string         `xml:"Description"`
-	FullName    string         `xml:"FullName"`
-	IsEnabled   bool           `xml:"IsEnabled"`
-	Policy      passwordPolicy `xml:"Settings>OrgPasswordPolicySettings"`
-}
-
 type vcloudXML struct {
 	XMLName     xml.Name `xml:"http://www.vmware.com/vcloud/v1.5 VCloud"`
 	Href        string   `xml:"href,attr"`

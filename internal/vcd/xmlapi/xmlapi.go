@@ -39,7 +39,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	admin := map[string]http.Handler{http.MethodGet: x(true, a.admin)}
 	env.Route(mux, vcd.XML, "/api/admin", admin)
 	env.Route(mux, vcd.XML, "/api/admin/{$}", admin)
-	env.Route(mux, vcd.XML, "/api/admin/org/{id}", map[string]http.Handler{http.MethodGet: x(true, a.adminOrg)})
+	a.mountAdmin(mux, x)
 	mux.Handle("/api/", env.NotFound(vcd.XML))
 }
 
@@ -242,23 +242,5 @@ func (a *API) admin(c *vcd.Call) error {
 		out.Links = append(out.Links, link{Rel: "down", Href: base + "/api/admin/org/" + o.ID.String(), Type: mtAdminOrg, Name: o.Name})
 	}
 	vcd.WriteXML(c.W, http.StatusOK, mtVCloud, &c.Version, out)
-	return nil
-}
-
-func (a *API) adminOrg(c *vcd.Call) error {
-	if err := c.Session.Principal.Require(identity.RightAdminView); err != nil {
-		return err
-	}
-	o, err := a.orgOfPath(c)
-	if err != nil {
-		return err
-	}
-	base := a.env.Base(c.R)
-	vcd.WriteXML(c.W, http.StatusOK, mtAdminOrg, &c.Version, adminOrgXML{Name: o.Name, ID: o.ID.URN(urn.Org),
-		Href: base + "/api/admin/org/" + o.ID.String(), Type: mtAdminOrg, Description: o.Description,
-		FullName: o.FullName, IsEnabled: o.Enabled,
-		Policy: passwordPolicy{AccountLockoutEnabled: o.Lockout.Enabled, InvalidLoginsBeforeLockout: o.Lockout.InvalidLogins,
-			AccountLockoutIntervalMinutes: o.Lockout.IntervalMinutes},
-		Links: []link{{Rel: "alternate", Href: base + "/api/org/" + o.ID.String(), Type: mtOrg}}})
 	return nil
 }
