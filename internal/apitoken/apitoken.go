@@ -41,7 +41,7 @@ const (
 // Grant types of the token endpoint.
 const (
 	GrantRefreshToken = "refresh_token"
-	GrantJWTBearer    = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	GrantJWTBearer    = "urn:ietf:params:oauth:grant-type:jwt-bearer" // #nosec G101 -- an RFC 7523 grant type name
 )
 
 // Publisher receives changes this process committed (feed.Feed.Publish).

@@ -26,7 +26,7 @@ func BareValidation(token string, body []byte) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json;version=37.0")
-		w.Write(body)
+		_, _ = w.Write(body)
 	})
 }
 
@@ -56,6 +56,6 @@ func BareExchange(apiToken string) http.Handler {
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		w.Write([]byte(`{"access_token":"` + tok + `","token_type":"Bearer","expires_in":86400,"refresh_token":null}`))
+		_, _ = w.Write([]byte(`{"access_token":"` + tok + `","token_type":"Bearer","expires_in":86400,"refresh_token":null}`))
 	})
 }

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,11 +45,9 @@ func binary(t testing.TB) string {
 			return
 		}
 		buildBin = filepath.Join(buildDir, "cloudgate")
-		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goTool); err != nil {
-			goTool = "go"
-		}
-		cmd := exec.Command(goTool, "build", "-o", buildBin, "github.com/cloudgate/cloudgate/cmd/cloudgate")
+		// go test puts its own GOROOT/bin first in PATH, so "go" is
+		// the toolchain running this test.
+		cmd := exec.Command("go", "build", "-o", buildBin, "github.com/cloudgate/cloudgate/cmd/cloudgate")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)

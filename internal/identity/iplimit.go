@@ -66,7 +66,7 @@ func (l *ipLimiter) blocked(ip string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w, ok := l.counts[ip]
-	return ok && now.Sub(w.start) < l.window && w.n >= l.max
+	return ok && w.live(now, l.window) && w.n >= l.max
 }
 
 // fail records a failure from ip against the account acct (accountKey).
@@ -77,7 +77,7 @@ func (l *ipLimiter) fail(ip string, acct uint64, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w, ok := l.counts[ip]
-	if !ok || now.Sub(w.start) >= l.window {
+	if !ok || !w.live(now, l.window) {
 		if !ok && len(l.counts) >= maxTrackedIPs {
 			l.evict(now)
 		}

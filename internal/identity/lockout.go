@@ -42,10 +42,14 @@ func failures(u store.User, now time.Time) int {
 // at the password: the account is locked, or a System administrator is
 // being throttled.
 func refused(u store.User, sysAdmin bool, now time.Time) bool {
+	// A last failure after now means the clock went back: the wait is
+	// over rather than lasting as long as the clock was ahead, which
+	// could be years (a lock still starts again at the next failure).
+	since := now.Sub(u.LastFailure)
 	if sysAdmin {
-		return failures(u, now) >= throttleAfter && now.Sub(u.LastFailure) < throttleEvery
+		return failures(u, now) >= throttleAfter && since >= 0 && since < throttleEvery
 	}
-	return u.HardLocked || now.Before(u.LockedUntil)
+	return u.HardLocked || (now.Before(u.LockedUntil) && since >= 0)
 }
 
 // afterFailure returns u updated for a failed attempt at now.

@@ -197,5 +197,5 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
 	w.WriteHeader(status)
-	w.Write(out)
+	_, _ = w.Write(out) // the client left: nothing to do
 }

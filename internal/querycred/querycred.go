@@ -24,6 +24,10 @@ var names = [...]string{
 // tests.
 func Names() []string { return append([]string(nil), names[:]...) }
 
+// OAuthNames returns the parameter names FindOAuth refuses: Names plus
+// the grant parameters that belong in an OAuth form body.
+func OAuthNames() []string { return append(Names(), "grant_type", "client_id", "username") }
+
 // maxKey is the longest name in names; longer keys cannot match.
 const maxKey = len("x-vmware-vcloud-access-token")
 

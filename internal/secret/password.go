@@ -46,7 +46,7 @@ var ErrMalformedHash = errors.New("malformed password hash")
 // call it through a Hasher on request paths.
 func HashPassword(pw string, p Params) string {
 	salt := RandomBytes(p.SaltLen)
-	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(p.KeyLen))
+	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(p.KeyLen)) // #nosec G115 -- KeyLen is ours (DefaultParams), 32
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
@@ -59,7 +59,7 @@ func VerifyPassword(phc, pw string, want Params) (ok, rehash bool, err error) {
 	if err != nil {
 		return false, false, err
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
+	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(key))) // #nosec G115 -- parsePHC bounds len(key) to 16..64
 	ok = subtle.ConstantTimeCompare(got, key) == 1
 	rehash = p.Memory != want.Memory || p.Time != want.Time || p.Threads != want.Threads ||
 		len(salt) != want.SaltLen || len(key) != want.KeyLen

@@ -31,7 +31,7 @@ func (q *touchQueue) take() []*entry {
 // Start runs the write-behind flusher and the sweeper until Close.
 func (m *Manager) Start() {
 	m.stopped.Add(2)
-	go m.every(m.flushEv, func(ctx context.Context) { m.flush(ctx) })
+	go m.every(m.flushEv, func(ctx context.Context) { _ = m.flush(ctx) }) // flush logs and requeues on failure
 	go m.every(m.sweepEv, m.sweep)
 }
 

@@ -82,6 +82,9 @@ func (m *Manager) check(ctx context.Context, e *entry, now time.Time) error {
 	if us >= e.expires {
 		return ErrInvalid
 	}
+	if clockWentBack(e, us) {
+		return m.endForClock(ctx, e)
+	}
 	if e.idle {
 		idle := m.settings.Get().IdleTimeout.Microseconds()
 		if us-e.last.Load() > idle {

@@ -319,6 +319,8 @@ func storeErr(err error) error {
 	switch {
 	case errors.As(err, &ae):
 		return err
+	case errors.Is(err, store.ErrFull):
+		return store.FullError(err)
 	case errors.Is(err, store.ErrUnavailable):
 		return &apierr.Error{Kind: apierr.Unavailable, Message: "the database is unavailable, retry shortly", RetryAfter: 2 * time.Second, Err: err}
 	case errors.Is(err, store.ErrNotFound):

@@ -190,6 +190,9 @@ func (h *Holder) Set(ctx context.Context, by audit.Actor, name, value string) er
 		}
 		return tx.InsertAudit(ctx, audit.Event(by, now, "settings.set", audit.Success, name, value))
 	})
+	if full := store.FullError(err); full != nil {
+		return full
+	}
 	if err != nil {
 		return apierr.Wrap(apierr.Unavailable, err, "could not store the setting")
 	}

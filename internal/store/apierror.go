@@ -20,6 +20,8 @@ func APIError(err error, what string) error {
 		return nil
 	case errors.As(err, &ae):
 		return err
+	case errors.Is(err, ErrFull):
+		return FullError(err)
 	case errors.Is(err, ErrUnavailable):
 		return &apierr.Error{Kind: apierr.Unavailable, Message: "the database is unavailable, retry shortly", RetryAfter: 2 * time.Second, Err: err}
 	case errors.Is(err, ErrNotFound):

@@ -4,6 +4,7 @@ package urn
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -50,10 +51,9 @@ func New() UUID {
 // listings show anyway.
 func NewTimeOrdered(now time.Time) UUID {
 	u := New()
-	ms := uint64(now.UnixMilli())
-	for i := 0; i < 6; i++ {
-		u[i] = byte(ms >> (40 - 8*i))
-	}
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(now.UnixMilli())) // #nosec G115 -- a clock before 1970 only changes the (non-secret) order
+	copy(u[:6], ms[2:])
 	u[6] = u[6]&0x0f | 0x70
 	return u
 }

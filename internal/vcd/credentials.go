@@ -12,9 +12,9 @@ import (
 // Token header names. Go canonicalises header names, so lookups through
 // http.Header find them whatever case the client used.
 const (
-	HeaderAccessToken = "X-Vmware-Vcloud-Access-Token"
-	HeaderLegacyToken = "X-Vcloud-Authorization"
-	HeaderTokenType   = "X-Vmware-Vcloud-Token-Type"
+	HeaderAccessToken = "X-Vmware-Vcloud-Access-Token" // #nosec G101 -- a header name
+	HeaderLegacyToken = "X-Vcloud-Authorization"       // #nosec G101 -- a header name
+	HeaderTokenType   = "X-Vmware-Vcloud-Token-Type"   // #nosec G101 -- a header name
 	HeaderRequestID   = "X-Vmware-Vcloud-Request-Id"
 	HeaderClientReqID = "X-Vmware-Vcloud-Client-Request-Id"
 	HeaderTenantCtx   = "X-Vmware-Vcloud-Tenant-Context"

@@ -104,8 +104,8 @@ func WriteXML(w http.ResponseWriter, status int, mediaType string, v *Version, b
 	}
 	w.Header().Set("Content-Type", mediaType+versionSuffix(v))
 	w.WriteHeader(status)
-	w.Write([]byte(xmlHeader))
-	w.Write(out)
+	_, _ = w.Write([]byte(xmlHeader))
+	_, _ = w.Write(out) // a failed write means the client left: nothing to do
 }
 
 // WriteJSON writes a JSON body as application/json with the version.
@@ -117,7 +117,7 @@ func WriteJSON(w http.ResponseWriter, status int, v *Version, body any) {
 	}
 	w.Header()["Content-Type"] = []string{jsonType(v)}
 	w.WriteHeader(status)
-	w.Write(out)
+	_, _ = w.Write(out) // the client left: nothing to do
 }
 
 // xmlHeader is the prolog Cloud Director sends.
@@ -148,5 +148,5 @@ func versionSuffix(v *Version) string {
 func WriteJSONBytes(w http.ResponseWriter, status int, v *Version, body []byte) {
 	w.Header()["Content-Type"] = []string{jsonType(v)}
 	w.WriteHeader(status)
-	w.Write(body)
+	_, _ = w.Write(body) // the client left: nothing to do
 }

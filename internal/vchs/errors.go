@@ -74,6 +74,6 @@ func writeXML(w http.ResponseWriter, status int, mediaType string, body any) {
 	}
 	w.Header().Set("Content-Type", mediaType+";version="+Version)
 	w.WriteHeader(status)
-	w.Write([]byte(xmlProlog))
-	w.Write(out)
+	_, _ = w.Write([]byte(xmlProlog))
+	_, _ = w.Write(out) // a failed write means the client left: nothing to do
 }

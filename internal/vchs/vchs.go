@@ -24,7 +24,7 @@ import (
 const Dialect = "vchs"
 
 // HeaderToken carries the session token on every request after login.
-const HeaderToken = "X-Vchs-Authorization"
+const HeaderToken = "X-Vchs-Authorization" // #nosec G101 -- a header name
 
 // Config wires the dialect. It shares the Cloud Director dialects' Env
 // (sessions, directory, login, links): the hand-off produces a Cloud

@@ -48,7 +48,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (store.Store, error) 
 		}
 		return s, nil
 	}
-	return nil, fmt.Errorf("--db %q: unknown scheme; use sqlite://PATH or postgres://...", redact(dsn))
+	return nil, fmt.Errorf("--db %q: unknown scheme; use sqlite://PATH or postgres://USER@HOST/DB", redact(dsn))
 }
 
 // redact hides a password in a DSN for error messages.

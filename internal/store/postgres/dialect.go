@@ -46,6 +46,8 @@ func (dialect) Classify(err error) error {
 		switch {
 		case pe.Code == "23505": // unique_violation
 			return store.ErrConflict
+		case pe.Code == "53100": // disk_full
+			return store.ErrFull
 		case strings.HasPrefix(pe.Code, "08"), // connection exception
 			strings.HasPrefix(pe.Code, "53"), // insufficient resources (too many connections, disk full)
 			pe.Code == "57P01",               // admin_shutdown

@@ -78,7 +78,7 @@ func (l *listener) run(ctx context.Context) {
 			l.log.Warn("change notifications lost; polling until reconnected", "channel", l.channel, "err", err)
 		}
 		// Full jitter, so that instances do not reconnect in lockstep.
-		wait := time.Duration(rand.Int64N(int64(delay))) + delay/2
+		wait := time.Duration(rand.Int64N(int64(delay))) + delay/2 // #nosec G404 -- jitter needs spread, not secrecy
 		select {
 		case <-ctx.Done():
 			return
@@ -100,7 +100,7 @@ func (l *listener) listen(ctx context.Context, up func()) error {
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		conn.Close(cctx)
+		_ = conn.Close(cctx) // the connection is dropped either way
 	}()
 	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	_, err = conn.Exec(qctx, "LISTEN "+pgx.Identifier{l.channel}.Sanitize())

@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg Config) (*sqlstore.DB, error) {
 	mctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	if err := sqlstore.Migrate(mctx, db, dialect{}, migrations, "migrations", advisoryLock); err != nil {
-		db.Close()
+		_ = db.Close() // the migration error returned below is the one that matters
 		return nil, fmt.Errorf("postgres %s: %w", Redact(cfg.DSN), unavailableIfConn(err))
 	}
 	l := newListener(pc.conn.Copy(), Channel, cfg.ListenBackoff, cfg.Log)

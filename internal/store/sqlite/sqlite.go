@@ -63,11 +63,11 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	if err := sqlstore.Migrate(ctx, write, dialect{}, migrations, "migrations", nil); err != nil {
-		write.Close()
+		_ = write.Close() // the error returned below is the one that matters
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
 	if err := os.Chmod(path, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
-		write.Close()
+		_ = write.Close() // the error returned below is the one that matters
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	rq := url.Values{}
@@ -77,7 +77,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	rq.Set("_query_only", "1")
 	read, err := sql.Open("sqlite", base+"?"+rq.Encode())
 	if err != nil {
-		write.Close()
+		_ = write.Close() // the error returned below is the one that matters
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	n := 2 * runtime.GOMAXPROCS(0)
@@ -107,7 +107,9 @@ func (dialect) Classify(err error) error {
 	}
 	// Extended codes carry the primary code in the low byte.
 	switch e.Code() & 0xff {
-	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN:
+	case sqlite3.SQLITE_FULL:
+		return store.ErrFull
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
 		return store.ErrUnavailable
 	}
 	return nil

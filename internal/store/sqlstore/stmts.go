@@ -70,7 +70,7 @@ func (c *stmtCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, st := range c.m {
-		st.Close()
+		_ = st.Close() // closing: a statement that fails to close is gone anyway
 	}
 	c.m = map[string]*sql.Stmt{}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
-const tokenCols = `t.id, t.name, t.owner_id, t.org_id, t.type, t.digest, t.created_at, t.minted_at, t.last_used_at, t.expires_at, t.revoked_at`
+const tokenCols = `t.id, t.name, t.owner_id, t.org_id, t.type, t.digest, t.created_at, t.minted_at, t.last_used_at, t.expires_at, t.revoked_at` // #nosec G101 -- column names
 
 func scanToken(r interface{ Scan(...any) error }, extra ...any) (store.APIToken, error) {
 	var t store.APIToken

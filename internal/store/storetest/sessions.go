@@ -231,7 +231,7 @@ func testSessionList(t *testing.T, s store.Store) {
 	if rows[0].ID != want[4].ID || rows[0].UserName != "alice" || rows[0].OrgName != "acme" {
 		t.Fatalf("default order is newest first with names: %+v", rows[0])
 	}
-	rows, total, err = s.Sessions(c, store.SessionQuery{UserID: bob.ID, Now: now})
+	_, total, err = s.Sessions(c, store.SessionQuery{UserID: bob.ID, Now: now})
 	must(t, err)
 	if total != 2 {
 		t.Fatalf("bob has %d live sessions, want 2", total)

@@ -98,6 +98,7 @@ func fixture(t *testing.T, s store.Store, orgName, userName string) (store.Org, 
 	org := store.Org{ID: urn.New(), Name: orgName, FullName: orgName + " Inc", Enabled: true,
 		Lockout: store.Lockout{Enabled: true, InvalidLogins: 10, IntervalMinutes: 15}, CreatedAt: t0}
 	role := store.Role{ID: urn.New(), Name: "role-" + orgName + "-" + userName, Rights: []string{"A", "B"}}
+	// #nosec G101 -- a placeholder hash no password matches
 	user := store.User{ID: urn.New(), OrgID: org.ID, Name: userName, Kind: store.KindUser, RoleID: role.ID,
 		PasswordHash: "$argon2id$x", Enabled: true, CreatedAt: t0, UpdatedAt: t0}
 	update(t, s, func(tx store.Tx) error {

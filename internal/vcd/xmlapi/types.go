@@ -6,9 +6,6 @@ package xmlapi
 import "encoding/xml"
 
 const (
-	nsVcloud   = "http://www.vmware.com/vcloud/v1.5"
-	nsVersions = "http://www.vmware.com/vcloud/versions"
-
 	mtSession  = "application/vnd.vmware.vcloud.session+xml"
 	mtOrgList  = "application/vnd.vmware.vcloud.orgList+xml"
 	mtOrg      = "application/vnd.vmware.vcloud.org+xml"

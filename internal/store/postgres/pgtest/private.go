@@ -47,7 +47,7 @@ func StartPrivate(tb testing.TB) *Private {
 			tb.Fatal(err)
 		}
 		if err := os.Chown(dir, uid, gid); err != nil {
-			os.RemoveAll(dir)
+			_ = os.RemoveAll(dir) // best effort before failing the test
 			tb.Fatal(err)
 		}
 		p.dir = dir
@@ -62,7 +62,7 @@ func StartPrivate(tb testing.TB) *Private {
 	p.port = freePort(tb)
 	tb.Cleanup(func() {
 		_ = p.run("pg_ctl", "-D", p.data, "-m", "immediate", "-w", "stop")
-		os.RemoveAll(p.dir)
+		_ = os.RemoveAll(p.dir) // best effort: a temporary directory
 	})
 	if err := p.run("initdb", "-D", p.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"); err != nil {
 		tb.Fatalf("pgtest: initdb: %v", err)
@@ -107,9 +107,9 @@ func (p *Private) run(name string, args ...string) error {
 	path := filepath.Join(p.bin, name)
 	var cmd *exec.Cmd
 	if p.asOther != "" {
-		cmd = exec.Command("runuser", append([]string{"-u", p.asOther, "--", path}, args...)...)
+		cmd = exec.Command("runuser", append([]string{"-u", p.asOther, "--", path}, args...)...) // #nosec G204 -- test helper: PostgreSQL's own tools with the test's arguments
 	} else {
-		cmd = exec.Command(path, args...)
+		cmd = exec.Command(path, args...) // #nosec G204 -- test helper: PostgreSQL's own tools with the test's arguments
 	}
 	cmd.Dir = p.dir
 	done := make(chan struct{})
