@@ -56,6 +56,8 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// Request is the request that was sent (for failure messages).
+	Request *http.Request
 }
 
 // JSON decodes the body into v.
@@ -78,28 +80,31 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("cloudgatetest: %s: status %d: %s", e.Op, e.Response.Status, strings.TrimSpace(string(e.Response.Body)))
 }
 
-// Do sends a request to path (with its query) on the server and reads the
+// Do sends a request to path (with its query) on the server, or to an
+// absolute http(s) URL such as an href from a response, and reads the
 // whole response. header holds name, value pairs; a header named with an
 // empty value is left out. After Login, "Authorization: Bearer TOKEN" is
 // sent unless header sets Authorization. The error is a transport error
 // only: any status, 500 included, is a Response.
 func (c *Client) Do(method, path string, body io.Reader, header ...string) (*Response, error) {
-	req, err := http.NewRequest(method, c.base+path, body)
+	target := path
+	if !strings.HasPrefix(path, "https://") && !strings.HasPrefix(path, "http://") {
+		target = c.base + path
+	}
+	req, err := http.NewRequest(method, target, body)
 	if err != nil {
 		return nil, err
 	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
 	for i := 0; i+1 < len(header); i += 2 {
+		k := http.CanonicalHeaderKey(header[i])
 		if header[i+1] == "" {
-			req.Header.Del(header[i])
+			req.Header[k] = nil // present but empty: net/http sends nothing, not even its default
 			continue
 		}
-		if http.CanonicalHeaderKey(header[i]) == "Authorization" {
-			req.Header.Del("Authorization")
-		}
-		req.Header.Add(header[i], header[i+1])
+		req.Header.Add(k, header[i+1])
+	}
+	if _, set := req.Header["Authorization"]; !set && c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -110,7 +115,7 @@ func (c *Client) Do(method, path string, body io.Reader, header ...string) (*Res
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: reading the body: %w", method, path, err)
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b, Request: req}, nil
 }
 
 // Basic returns the value of an Authorization header for user@org's

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 )
 
 // runArgs runs a command in-process and returns its exit status and output.
@@ -34,31 +33,16 @@ func shared(t *testing.T) (*testserver.Server, string) {
 
 func status(t *testing.T, srv *testserver.Server, method, path string, header ...string) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(method, srv.URL+path, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, body
+	r := testclient.New(t, srv).Do(method, path, "", header...)
+	return r.Status, r.Body
 }
 
 func vssToken(t *testing.T, srv *testserver.Server, userAtOrg string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/auth/request-token", nil)
-	req.SetBasicAuth(userAtOrg, testserver.Password)
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	r := testclient.New(t, srv).Do(http.MethodPost, "/auth/request-token", "", "Authorization", testclient.Basic(userAtOrg, testserver.Password))
 	var body struct{ Token string }
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Token == "" {
-		t.Fatalf("request-token %s: %d", userAtOrg, resp.StatusCode)
+	if err := r.JSON(&body); err != nil || body.Token == "" {
+		t.Fatalf("request-token %s: %d", userAtOrg, r.Status)
 	}
 	return body.Token
 }

@@ -50,7 +50,10 @@ func isHelp(s string) bool { return s == "-h" || s == "--help" || s == "-help" }
 func (a *app) dispatch(ctx context.Context, c *command, path []string, args []string) error {
 	if c.sub != nil {
 		if len(args) == 0 {
-			return usageError{strings.TrimRight(c.usage(path), "\n")}
+			if len(path) == 1 {
+				return usageError{strings.TrimRight(c.usage(path), "\n")}
+			}
+			return usagef("%s needs a command\n\n%s", strings.Join(path, " "), strings.TrimRight(c.usage(path), "\n"))
 		}
 		if isHelp(args[0]) {
 			fmt.Fprint(a.stdout, c.usage(path))

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -210,5 +211,18 @@ func TestVersion(t *testing.T) {
 	r2 := run(t, nil, "", "--version")
 	if r.code != 0 || r.stdout != r2.stdout || !strings.HasPrefix(r.stdout, "cloudgate "+buildVersion()) || !strings.Contains(r.stdout, " go1.") {
 		t.Fatalf("version: %+v / %+v", r, r2)
+	}
+}
+
+func TestVersionFromBuildInfo(t *testing.T) {
+	bi := &debug.BuildInfo{GoVersion: "go1.26.2", Settings: []debug.BuildSetting{
+		{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "0123abcd"},
+		{Key: "vcs.time", Value: "2026-12-03T12:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
+	if got, want := formatVersion("v1.2.3", bi), "cloudgate v1.2.3 (commit 0123abcd, modified, 2026-12-03T12:00:00Z) go1.26.2"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	bi.Settings = nil
+	if got, want := formatVersion("v1.2.3", bi), "cloudgate v1.2.3 go1.26.2"; got != want {
+		t.Fatalf("without VCS: got %q, want %q", got, want)
 	}
 }

@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 )
 
 type result struct {
@@ -88,25 +88,10 @@ func TestAdminCommands(t *testing.T) {
 func TestCommandsReachRunningServer(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.db")
 	srv := testserver.Start(t, testserver.WithDSN("sqlite://"+path))
-	req, _ := http.NewRequest("POST", srv.URL+"/cloudapi/1.0.0/sessions", nil)
-	req.SetBasicAuth("bob@acme", testserver.Password)
-	req.Header.Set("Accept", "application/json;version=37.0")
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	tok := resp.Header.Get("X-Vmware-Vcloud-Access-Token")
+	bob := testclient.New(t, srv)
+	bob.Login("bob", testserver.Password, "acme")
 	status := func() int {
-		req, _ := http.NewRequest("GET", srv.URL+"/cloudapi/1.0.0/sessions/current", nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Accept", "application/json;version=37.0")
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return bob.Do("GET", "/cloudapi/1.0.0/sessions/current", "", "Accept", "application/json;version=37.0").Status
 	}
 	if got := status(); got != 200 {
 		t.Fatalf("before: %d", got)

@@ -37,9 +37,13 @@ func buildVersion() string {
 // versionLine is "cloudgate VERSION (commit REV[, modified], TIME) GOVERSION",
 // with what the build information holds.
 func versionLine() string {
-	line := "cloudgate " + buildVersion()
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+	bi, _ := debug.ReadBuildInfo()
+	return formatVersion(buildVersion(), bi)
+}
+
+func formatVersion(v string, bi *debug.BuildInfo) string {
+	line := "cloudgate " + v
+	if bi == nil {
 		return line
 	}
 	var rev, at, modified string

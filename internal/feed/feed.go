@@ -161,6 +161,9 @@ func (f *Feed) loop(ctx context.Context) {
 		case <-wake:
 		}
 		if err := f.Poll(ctx); err != nil {
+			if ctx.Err() != nil {
+				return // closing: a poll cut short is not an outage
+			}
 			if !failing {
 				f.log.Warn("change feed unavailable", "err", err)
 			}

@@ -2,7 +2,6 @@ package oauth_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 )
 
 // client drives a real test server over HTTPS with plain net/http, so the
@@ -23,6 +23,9 @@ type client struct {
 func newTestClient(t testing.TB, srv *testserver.Server) *client {
 	return &client{t: t, srv: srv, hc: srv.Client()}
 }
+
+// http is the shared test client on c's transport.
+func (c *client) http() *testclient.Client { return testclient.WithHTTP(c.t, c.srv.URL, c.hc) }
 
 // reply is a finished response.
 type reply struct {
@@ -60,29 +63,8 @@ func field(body []byte, key string) string {
 // reply with status 0.
 func (c *client) do(method, path, body string, headers ...string) reply {
 	c.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, c.srv.URL+path, rd)
-	if err != nil {
-		c.t.Errorf("%s %s: %v", method, path, err)
-		return reply{}
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Add(headers[i], headers[i+1])
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.t.Errorf("%s %s: %v", method, path, err)
-		return reply{}
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Errorf("%s %s: reading the body: %v", method, path, err)
-	}
-	return reply{resp.StatusCode, resp.Header, b}
+	r := c.http().Do(method, path, body, headers...)
+	return reply{r.Status, r.Header, r.Body}
 }
 
 const (
@@ -113,23 +95,7 @@ var (
 // login makes a password session and returns its bearer token.
 func (c *client) login(a account) string {
 	c.t.Helper()
-	path := "/cloudapi/1.0.0/sessions"
-	if a.realm() == "provider" {
-		path += "/provider"
-	}
-	req, _ := http.NewRequest(http.MethodPost, c.srv.URL+path, nil)
-	req.SetBasicAuth(a.user+"@"+a.org, a.password)
-	req.Header.Set("Accept", accept)
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	resp.Body.Close()
-	tok := resp.Header.Get("X-Vmware-Vcloud-Access-Token")
-	if resp.StatusCode != http.StatusOK || tok == "" {
-		c.t.Fatalf("login %s@%s: %d", a.user, a.org, resp.StatusCode)
-	}
-	return tok
+	return c.http().Login(a.user, a.password, a.org)
 }
 
 // register registers a token as the session's user and returns the reply.

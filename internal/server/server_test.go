@@ -1,37 +1,27 @@
 package server_test
 
 import (
-	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 )
 
 // call sends one request and returns status, headers and body.
 func call(t *testing.T, srv *testserver.Server, method, path string, headers map[string]string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var pairs []string
 	for k, v := range headers {
-		req.Header.Set(k, v)
+		pairs = append(pairs, k, v)
 	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
+	r := testclient.New(t, srv).Do(method, path, "", pairs...)
+	if r.Request == nil {
+		t.FailNow() // the transport failure is reported
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(body)
-}
-
-func basic(userOrg, pw string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(userOrg+":"+pw))
+	return r.Status, r.Header, string(r.Body)
 }
 
 // login returns a bearer token and the session id.
@@ -41,7 +31,7 @@ func login(t *testing.T, srv *testserver.Server, userOrg, pw string) (string, st
 	if strings.HasSuffix(userOrg, "@System") {
 		path += "/provider"
 	}
-	code, h, body := call(t, srv, "POST", path, map[string]string{"Authorization": basic(userOrg, pw), "Accept": "application/json;version=37.0"})
+	code, h, body := call(t, srv, "POST", path, map[string]string{"Authorization": testclient.Basic(userOrg, pw), "Accept": "application/json;version=37.0"})
 	if code != 200 {
 		t.Fatalf("login %s: %d %s", userOrg, code, body)
 	}
@@ -81,15 +71,15 @@ func TestStatusesAndFormats(t *testing.T) {
 		{"session xml", "GET", "/api/session", map[string]string{"Accept": xmlV, "Authorization": bearer}, 200, "application/vnd.vmware.vcloud.session+xml;version=37.0", `user="bob"`, ""},
 		{"405 with Allow (xml)", "PUT", "/api/versions", nil, 405, "application/vnd.vmware.vcloud.error+xml", "METHOD_NOT_ALLOWED", "GET, HEAD"},
 		{"405 with Allow (json)", "PUT", "/cloudapi/1.0.0/sessions/current", map[string]string{"Accept": jsonV, "Authorization": bearer}, 405, "application/json", "METHOD_NOT_ALLOWED", "DELETE, GET, HEAD"},
-		{"probe /api/iam/login is 404", "POST", "/api/iam/login", map[string]string{"Authorization": basic("_", "_")}, 404, "application/vnd.vmware.vcloud.error+xml", "NOT_FOUND", ""},
+		{"probe /api/iam/login is 404", "POST", "/api/iam/login", map[string]string{"Authorization": testclient.Basic("_", "_")}, 404, "application/vnd.vmware.vcloud.error+xml", "NOT_FOUND", ""},
 		{"unknown cloudapi path", "GET", "/cloudapi/1.0.0/nothing", map[string]string{"Accept": jsonV}, 404, "application/json", "NOT_FOUND", ""},
 		{"unknown top-level path", "GET", "/wp-admin", nil, 404, "application/json", "Not Found", ""},
-		{"legacy login removed at 38.0", "POST", "/api/sessions", map[string]string{"Accept": "application/*+xml;version=38.0", "Authorization": basic("bob@acme", testserver.Password)}, 405, "application/vnd.vmware.vcloud.error+xml", "METHOD_NOT_ALLOWED", ""},
+		{"legacy login removed at 38.0", "POST", "/api/sessions", map[string]string{"Accept": "application/*+xml;version=38.0", "Authorization": testclient.Basic("bob@acme", testserver.Password)}, 405, "application/vnd.vmware.vcloud.error+xml", "METHOD_NOT_ALLOWED", ""},
 		{"legacy login without Authorization is 403", "POST", "/api/sessions", map[string]string{"Accept": xmlV}, 403, "application/vnd.vmware.vcloud.error+xml", `majorErrorCode="403"`, ""},
-		{"legacy login with bad credentials: empty 401", "POST", "/api/sessions", map[string]string{"Accept": xmlV, "Authorization": basic("bob@acme", "nope")}, 401, "", "", ""},
+		{"legacy login with bad credentials: empty 401", "POST", "/api/sessions", map[string]string{"Accept": xmlV, "Authorization": testclient.Basic("bob@acme", "nope")}, 401, "", "", ""},
 		{"cloudapi login without Authorization is 403", "POST", "/cloudapi/1.0.0/sessions", map[string]string{"Accept": "application/*;version=37.0"}, 403, "application/json", "ACCESS_TO_RESOURCE_IS_FORBIDDEN", ""},
 		{"cloudapi login with garbage Authorization", "POST", "/cloudapi/1.0.0/sessions", map[string]string{"Accept": "application/*;version=37.0", "Authorization": "Basic ####"}, 401, "application/json", "UNAUTHORIZED", ""},
-		{"tenant at the provider endpoint", "POST", "/cloudapi/1.0.0/sessions/provider", map[string]string{"Accept": jsonV, "Authorization": basic("bob@acme", testserver.Password)}, 401, "application/json", "UNAUTHORIZED", ""},
+		{"tenant at the provider endpoint", "POST", "/cloudapi/1.0.0/sessions/provider", map[string]string{"Accept": jsonV, "Authorization": testclient.Basic("bob@acme", testserver.Password)}, 401, "application/json", "UNAUTHORIZED", ""},
 		{"healthz", "GET", "/healthz", nil, 200, "application/json", `"status":"ok"`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,7 +184,7 @@ func TestSessionVisibility(t *testing.T) {
 
 func TestLegacyLogout(t *testing.T) {
 	srv := testserver.Start(t)
-	code, h, body := call(t, srv, "POST", "/api/sessions", map[string]string{"Accept": xmlV, "Authorization": basic("bob@acme", testserver.Password)})
+	code, h, body := call(t, srv, "POST", "/api/sessions", map[string]string{"Accept": xmlV, "Authorization": testclient.Basic("bob@acme", testserver.Password)})
 	if code != 200 || !strings.Contains(body, `org="acme"`) || !strings.Contains(body, `rel="entityResolver"`) {
 		t.Fatalf("legacy login: %d %s", code, body)
 	}
@@ -210,7 +200,7 @@ func TestLegacyLogout(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	srv := testserver.Start(t)
 	login(t, srv, "bob@acme", testserver.Password)
-	call(t, srv, "POST", "/cloudapi/1.0.0/sessions", map[string]string{"Accept": jsonV, "Authorization": basic("bob@acme", "wrong")})
+	call(t, srv, "POST", "/cloudapi/1.0.0/sessions", map[string]string{"Accept": jsonV, "Authorization": testclient.Basic("bob@acme", "wrong")})
 	body := scrape(t, srv)
 	for _, want := range []string{
 		`cloudgate_http_requests_total{code="200",method="POST",route="/cloudapi/1.0.0/sessions"} 1`,

@@ -2,15 +2,14 @@ package serviceaccount_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 )
 
 // client drives a real test server over HTTPS with plain net/http, so the
@@ -73,29 +72,8 @@ func (r reply) code() string {
 // fails the test without stopping it (goroutines call do).
 func (c *client) do(method, path, body string, headers ...string) reply {
 	c.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, c.srv.URL+path, rd)
-	if err != nil {
-		c.t.Errorf("%s %s: %v", method, path, err)
-		return reply{}
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Add(headers[i], headers[i+1])
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.t.Errorf("%s %s: %v", method, path, err)
-		return reply{}
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Errorf("%s %s: reading the body: %v", method, path, err)
-	}
-	return reply{resp.StatusCode, resp.Header, b}
+	r := testclient.WithHTTP(c.t, c.srv.URL, c.hc).Do(method, path, body, headers...)
+	return reply{r.Status, r.Header, r.Body}
 }
 
 const (
@@ -108,23 +86,7 @@ const (
 // login makes a password session of user@org and returns its token.
 func (c *client) login(user, org, password string) string {
 	c.t.Helper()
-	path := "/cloudapi/1.0.0/sessions"
-	if org == "System" {
-		path += "/provider"
-	}
-	req, _ := http.NewRequest(http.MethodPost, c.srv.URL+path, nil)
-	req.SetBasicAuth(user+"@"+org, password)
-	req.Header.Set("Accept", accept)
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	resp.Body.Close()
-	tok := resp.Header.Get("X-Vmware-Vcloud-Access-Token")
-	if resp.StatusCode != http.StatusOK || tok == "" {
-		c.t.Fatalf("login %s@%s: %d", user, org, resp.StatusCode)
-	}
-	return tok
+	return testclient.WithHTTP(c.t, c.srv.URL, c.hc).Login(user, password, org)
 }
 
 // register posts a registration with session's credentials.

@@ -12,13 +12,14 @@ import (
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 func TestRequestToken(t *testing.T) {
 	clk := newClock()
 	srv := testserver.Start(t, testserver.WithClock(clk.Now))
-	r := do(t, srv, http.MethodPost, "/auth/request-token", "Authorization", basic("alice@acme", testserver.Password))
+	r := do(t, srv, http.MethodPost, "/auth/request-token", "Authorization", testclient.Basic("alice@acme", testserver.Password))
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", r.StatusCode, r.body)
 	}
@@ -57,7 +58,7 @@ func TestRequestToken(t *testing.T) {
 
 	// The token works as Bearer and as Basic with an empty password; the
 	// session it is shows up with its dialect and no idle timeout.
-	for _, auth := range []string{bearer(tr.Token), "bearer " + tr.Token, basic(tr.Token, "")} {
+	for _, auth := range []string{bearer(tr.Token), "bearer " + tr.Token, testclient.Basic(tr.Token, "")} {
 		if r := do(t, srv, http.MethodGet, "/v2/session", "Authorization", auth); r.StatusCode != http.StatusOK {
 			t.Fatalf("%.12s...: %d %s", auth, r.StatusCode, r.body)
 		}
@@ -91,15 +92,15 @@ func TestRequestTokenRefused(t *testing.T) {
 		header []string
 	}{
 		{"no Authorization", nil},
-		{"wrong password", []string{"Authorization", basic("alice@acme", "wrong-password-1")}},
-		{"no org", []string{"Authorization", basic("alice", testserver.Password)}},
-		{"empty org", []string{"Authorization", basic("alice@", testserver.Password)}},
-		{"unknown org", []string{"Authorization", basic("alice@nosuch", testserver.Password)}},
-		{"unknown user", []string{"Authorization", basic("zed@acme", testserver.Password)}},
-		{"other org", []string{"Authorization", basic("alice@globex", testserver.Password)}},
+		{"wrong password", []string{"Authorization", testclient.Basic("alice@acme", "wrong-password-1")}},
+		{"no org", []string{"Authorization", testclient.Basic("alice", testserver.Password)}},
+		{"empty org", []string{"Authorization", testclient.Basic("alice@", testserver.Password)}},
+		{"unknown org", []string{"Authorization", testclient.Basic("alice@nosuch", testserver.Password)}},
+		{"unknown user", []string{"Authorization", testclient.Basic("zed@acme", testserver.Password)}},
+		{"other org", []string{"Authorization", testclient.Basic("alice@globex", testserver.Password)}},
 		{"garbage base64", []string{"Authorization", "Basic %%%"}},
 		{"bearer scheme", []string{"Authorization", "Bearer cgs_whatever_token_value_here"}},
-		{"two headers", []string{"Authorization", basic("alice@acme", testserver.Password), "Authorization", basic("alice@acme", testserver.Password)}},
+		{"two headers", []string{"Authorization", testclient.Basic("alice@acme", testserver.Password), "Authorization", testclient.Basic("alice@acme", testserver.Password)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := do(t, srv, http.MethodPost, "/auth/request-token", tc.header...)
@@ -109,7 +110,7 @@ func TestRequestTokenRefused(t *testing.T) {
 			}
 		})
 	}
-	r := do(t, srv, http.MethodGet, "/auth/request-token", "Authorization", basic("alice@acme", testserver.Password))
+	r := do(t, srv, http.MethodGet, "/auth/request-token", "Authorization", testclient.Basic("alice@acme", testserver.Password))
 	wantError(t, r, http.StatusMethodNotAllowed)
 	if r.Header.Get("Allow") != "POST, OPTIONS" {
 		t.Fatalf("Allow %q", r.Header.Get("Allow"))
@@ -132,7 +133,7 @@ func TestRateLimit(t *testing.T) {
 	start := clk.Now()
 	reset := strconv.FormatInt(start.Add(10*time.Minute).Unix(), 10)
 	post := func(user string) reply {
-		return do(t, srv, http.MethodPost, "/auth/request-token", "Authorization", basic(user, testserver.Password))
+		return do(t, srv, http.MethodPost, "/auth/request-token", "Authorization", testclient.Basic(user, testserver.Password))
 	}
 	for i, tc := range []struct {
 		user       string

@@ -1,9 +1,7 @@
 package sessionapi_test
 
 import (
-	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 )
 
 // clock is a settable clock for testserver.WithClock.
@@ -46,30 +45,15 @@ func (r reply) json(t *testing.T, v any) {
 	}
 }
 
-// do sends a request; header entries are set (a value "" removes one).
+// do sends a request; header entries are added (a value "" leaves the
+// header out).
 func do(t *testing.T, srv *testserver.Server, method, path string, header ...string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
+	r := testclient.New(t, srv).Do(method, path, "", header...)
+	if r.Request == nil {
+		t.FailNow() // the transport failure is reported
 	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Add(header[i], header[i+1])
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reply{resp, body}
-}
-
-func basic(user, pass string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+	return reply{&http.Response{StatusCode: r.Status, Header: r.Header, Request: r.Request}, r.Body}
 }
 
 func bearer(tok string) string { return "Bearer " + tok }
@@ -86,7 +70,7 @@ type tokenReply struct {
 // requestToken gets a VSS token for user@org (header pairs are added).
 func requestToken(t *testing.T, srv *testserver.Server, userAtOrg string, header ...string) tokenReply {
 	t.Helper()
-	r := do(t, srv, http.MethodPost, "/auth/request-token", append([]string{"Authorization", basic(userAtOrg, testserver.Password)}, header...)...)
+	r := do(t, srv, http.MethodPost, "/auth/request-token", append([]string{"Authorization", testclient.Basic(userAtOrg, testserver.Password)}, header...)...)
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("request-token %s: %d %s", userAtOrg, r.StatusCode, r.body)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 )
 
 // keyOf returns the key of the session tok is, found by listing with it:
@@ -209,8 +210,8 @@ func TestBadInput(t *testing.T) {
 		{"empty bearer", "GET", "/v2/session", []string{"Authorization", "Bearer "}, 401, true},
 		{"unknown token", "GET", "/v2/session", []string{"Authorization", bearer("cgs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")}, 401, true},
 		{"huge token", "GET", "/v2/session", []string{"Authorization", bearer(strings.Repeat("A", 300))}, 401, true},
-		{"token with password", "GET", "/v2/session", []string{"Authorization", basic(tok, "x")}, 401, true},
-		{"password credentials", "GET", "/v2/session", []string{"Authorization", basic("bob@acme", testserver.Password)}, 401, true},
+		{"token with password", "GET", "/v2/session", []string{"Authorization", testclient.Basic(tok, "x")}, 401, true},
+		{"password credentials", "GET", "/v2/session", []string{"Authorization", testclient.Basic("bob@acme", testserver.Password)}, 401, true},
 		{"bad base64", "GET", "/v2/session", []string{"Authorization", "Basic ???"}, 401, true},
 		{"two Authorization", "GET", "/v2/session", []string{"Authorization", bearer(tok), "Authorization", bearer(tok)}, 400, false},
 		{"per_page > 100", "GET", "/v2/session?per_page=101", auth, 400, false},

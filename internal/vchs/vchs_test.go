@@ -2,9 +2,7 @@ package vchs_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/xml"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -31,26 +30,11 @@ type reply struct {
 
 func do(t *testing.T, srv *testserver.Server, method, url string, header ...string) reply {
 	t.Helper()
-	if strings.HasPrefix(url, "/") {
-		url = srv.URL + url
+	r := testclient.New(t, srv).Do(method, url, "", header...)
+	if r.Request == nil {
+		t.FailNow() // the transport failure is reported
 	}
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Add(header[i], header[i+1])
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reply{resp, body}
+	return reply{&http.Response{StatusCode: r.Status, Header: r.Header, Request: r.Request}, r.Body}
 }
 
 func (r reply) xml(t *testing.T, v any) {
@@ -58,10 +42,6 @@ func (r reply) xml(t *testing.T, v any) {
 	if err := xml.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("%s: not XML: %v\n%s", r.Request.URL, err, r.body)
 	}
-}
-
-func basic(user, pass string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 }
 
 type link struct {
@@ -161,7 +141,7 @@ func wantError(t *testing.T, r reply, status int) errorDoc {
 // login logs in through vCHS and returns the token.
 func login(t *testing.T, srv *testserver.Server, userAtOrg string) string {
 	t.Helper()
-	r := do(t, srv, http.MethodPost, "/api/vchs/sessions", "Authorization", basic(userAtOrg, testserver.Password), "Accept", accept)
+	r := do(t, srv, http.MethodPost, "/api/vchs/sessions", "Authorization", testclient.Basic(userAtOrg, testserver.Password), "Accept", accept)
 	if r.StatusCode != http.StatusCreated {
 		t.Fatalf("login %s: %d %s", userAtOrg, r.StatusCode, r.body)
 	}
@@ -235,7 +215,7 @@ var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 func TestChain(t *testing.T) {
 	srv := testserver.Start(t)
 	base := srv.URL
-	r := do(t, srv, http.MethodPost, "/api/vchs/sessions", "Authorization", basic("alice@acme", testserver.Password), "Accept", accept)
+	r := do(t, srv, http.MethodPost, "/api/vchs/sessions", "Authorization", testclient.Basic("alice@acme", testserver.Password), "Accept", accept)
 	if r.StatusCode != http.StatusCreated {
 		t.Fatalf("login: %d %s", r.StatusCode, r.body)
 	}
@@ -345,7 +325,7 @@ func TestChain(t *testing.T) {
 
 func TestLoginAndVersion(t *testing.T) {
 	srv := testserver.Start(t)
-	good := basic("bob@acme", testserver.Password)
+	good := testclient.Basic("bob@acme", testserver.Password)
 	for _, tc := range []struct {
 		name   string
 		header []string
@@ -354,10 +334,10 @@ func TestLoginAndVersion(t *testing.T) {
 		{"no Accept", []string{"Authorization", good}, 201},
 		{"Accept without version", []string{"Authorization", good, "Accept", "application/xml"}, 201},
 		{"5.6 among others", []string{"Authorization", good, "Accept", "application/json;version=5.7, application/xml;version=5.6"}, 201},
-		{"user with @ in name is split at the last @", []string{"Authorization", basic("bob@acme@acme", testserver.Password), "Accept", accept}, 401},
-		{"wrong password", []string{"Authorization", basic("bob@acme", "Wrong-password-9"), "Accept", accept}, 401},
-		{"pyvcloud's probe", []string{"Authorization", basic("_", "_"), "Accept", accept}, 401},
-		{"no org", []string{"Authorization", basic("bob", testserver.Password), "Accept", accept}, 401},
+		{"user with @ in name is split at the last @", []string{"Authorization", testclient.Basic("bob@acme@acme", testserver.Password), "Accept", accept}, 401},
+		{"wrong password", []string{"Authorization", testclient.Basic("bob@acme", "Wrong-password-9"), "Accept", accept}, 401},
+		{"pyvcloud's probe", []string{"Authorization", testclient.Basic("_", "_"), "Accept", accept}, 401},
+		{"no org", []string{"Authorization", testclient.Basic("bob", testserver.Password), "Accept", accept}, 401},
 		{"bearer instead of Basic", []string{"Authorization", "Bearer abc", "Accept", accept}, 401},
 		{"no Authorization", []string{"Accept", accept}, 403},
 		{"other vCHS version", []string{"Authorization", good, "Accept", "application/xml;version=5.7"}, 406},

@@ -2,7 +2,6 @@ package cloudapi_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 )
 
 type reply struct {
@@ -20,38 +20,17 @@ type reply struct {
 
 func do(t *testing.T, srv *testserver.Server, method, path string, header ...string) reply {
 	t.Helper()
-	req, _ := http.NewRequest(method, srv.URL+path, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Add(header[i], header[i+1])
+	r := testclient.New(t, srv).Do(method, path, "", header...)
+	if r.Request == nil {
+		t.FailNow() // the transport failure is reported
 	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, body}
+	return reply{r.Status, r.Header, r.Body}
 }
 
 // loginCloudAPI returns the bearer token of a CloudAPI login.
 func loginCloudAPI(t *testing.T, srv *testserver.Server, user, org, password string) string {
 	t.Helper()
-	path := "/cloudapi/1.0.0/sessions"
-	if org == "System" {
-		path += "/provider"
-	}
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+path, nil)
-	req.SetBasicAuth(user+"@"+org, password)
-	req.Header.Set("Accept", "application/json;version=36.2")
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("login %s@%s: %d", user, org, resp.StatusCode)
-	}
-	return resp.Header.Get("X-Vmware-Vcloud-Access-Token")
+	return testclient.New(t, srv).Login(user, password, org)
 }
 
 // vssToken returns a session-listing dialect token.

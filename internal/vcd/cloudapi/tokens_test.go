@@ -2,7 +2,6 @@ package cloudapi_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
@@ -38,27 +38,12 @@ type tester struct {
 
 func (x tester) call(method, path string, body io.Reader, headers ...string) (*http.Response, []byte) {
 	x.t.Helper()
-	if !strings.HasPrefix(path, "https://") {
-		path = x.srv.URL + path
-	}
-	req, err := http.NewRequest(method, path, body)
+	c := testclient.New(x.t, x.srv).WithToken(x.session, "")
+	r, err := c.Do(method, path, body, append([]string{"Accept", "application/json;version=37.0"}, headers...)...)
 	if err != nil {
 		x.t.Fatal(err)
 	}
-	req.Header.Set("Accept", "application/json;version=37.0")
-	if x.session != "" {
-		req.Header.Set("Authorization", "Bearer "+x.session)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := x.srv.Client().Do(req)
-	if err != nil {
-		x.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	return &http.Response{StatusCode: r.Status, Header: r.Header, Request: r.Request}, r.Body
 }
 
 func (x tester) list(query string) (page, *http.Response) {
@@ -194,16 +179,5 @@ func TestTokenList(t *testing.T) {
 
 func login(t *testing.T, srv *testserver.Server) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/cloudapi/1.0.0/sessions", nil)
-	req.SetBasicAuth("bob@acme", testserver.Password)
-	req.Header.Set("Accept", "application/json;version=37.0")
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatal(fmt.Sprint("login: ", resp.StatusCode))
-	}
-	return resp.Header.Get("X-Vmware-Vcloud-Access-Token")
+	return testclient.New(t, srv).Login("bob", testserver.Password, "acme")
 }

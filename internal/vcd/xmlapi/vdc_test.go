@@ -3,12 +3,13 @@ package xmlapi_test
 import (
 	"context"
 	"encoding/xml"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/cloudgate/cloudgate/cloudgatetest"
 	"github.com/cloudgate/cloudgate/internal/testserver"
+	"github.com/cloudgate/cloudgate/internal/testserver/testclient"
 )
 
 type reply struct {
@@ -19,35 +20,22 @@ type reply struct {
 
 func get(t *testing.T, srv *testserver.Server, path, key, version string) reply {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
-	if key != "" {
-		req.Header.Set("x-vcloud-authorization", key)
+	r := testclient.New(t, srv).Do(http.MethodGet, path, "", "x-vcloud-authorization", key, "Accept", "application/*+xml;version="+version)
+	if r.Request == nil {
+		t.FailNow() // the transport failure is reported
 	}
-	req.Header.Set("Accept", "application/*+xml;version="+version)
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, body}
+	return reply{r.Status, r.Header, r.Body}
 }
 
 // login returns the legacy 32-hex key of a /api/sessions login.
 func login(t *testing.T, srv *testserver.Server, user, org, password string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/sessions", nil)
-	req.SetBasicAuth(user+"@"+org, password)
-	req.Header.Set("Accept", "application/*+xml;version=36.2")
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
+	r := testclient.New(t, srv).Do(http.MethodPost, "/api/sessions", "", "Authorization", cloudgatetest.Basic(user, password, org),
+		"Accept", "application/*+xml;version=36.2")
+	if r.Status != http.StatusOK {
+		t.Fatalf("login %s@%s: %d", user, org, r.Status)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("login %s@%s: %d", user, org, resp.StatusCode)
-	}
-	return resp.Header.Get("x-vcloud-authorization")
+	return r.Header.Get("x-vcloud-authorization")
 }
 
 type xlink struct {
