@@ -147,6 +147,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "cloudgate %s listening on %s://%s (store: %s)\n", version, scheme, ln.Addr(), st.Backend())
+	fmt.Fprintf(a.stdout, "open %s://%s/provider/ in a browser to sign in (tenants: /tenant/ORG/)\n", scheme, ln.Addr())
 	if created {
 		if generated {
 			fmt.Fprintf(a.stdout, "created user administrator@System; its password, shown only this once:\n    %s\n", adminPassword)

@@ -84,6 +84,8 @@ func TestTokenJourney(t *testing.T) {
 	if page := tb.text(); !strings.Contains(page, "deploy script") {
 		t.Fatalf("tokens page does not list the token: %s", page)
 	}
+	tb.shot("tokens")
+	tb.shotViewport("readme-tokens", 880, 560)
 	tb.open(srv.URL + "/tenant/acme/sessions")
 	if page := tb.text(); !strings.Contains(page, "from an API token") || !strings.Contains(page, "this browser") {
 		t.Fatalf("sessions page does not list the SDK's token session and this browser: %s", page)
@@ -133,6 +135,20 @@ func TestSessionsJourney(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || strings.Count(string(body), `"id":"urn:vcloud:session:`) != 2 {
 		t.Fatalf("/cloudapi sessions: %d %s; want the SDK's and the browser's", resp.StatusCode, body)
+	}
+
+	// ... and can pick it out by its kind.
+	req, _ = http.NewRequest(http.MethodGet, srv.URL+"/cloudapi/1.0.0/sessions?filter=dialect==web", nil)
+	req.Header.Set("Accept", "application/json;version=37.0")
+	req.Header.Set("Authorization", "Bearer "+cli.Client.VCDToken)
+	if resp, err = srv.Client().Do(req); err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	webID := liveSessions(t, srv, "acme", "bob")
+	if resp.StatusCode != http.StatusOK || strings.Count(string(body), `"id":"urn:vcloud:session:`) != 1 {
+		t.Fatalf("/cloudapi sessions of dialect web: %d %s (sessions %+v)", resp.StatusCode, body, webID)
 	}
 
 	tb.open(srv.URL + "/tenant/acme/sessions")
