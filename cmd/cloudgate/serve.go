@@ -249,6 +249,7 @@ func (a *app) runServe(ctx context.Context, c *serveConfig, srv *server.Server, 
 		fmt.Fprintf(a.stdout, "metrics on http://%s/metrics\n", maddr)
 	}
 	fmt.Fprintf(a.stdout, "cloudgate %s listening on %s://%s (store: %s)\n", buildVersion(), scheme, ln.Addr(), srv.Store().Backend())
+	fmt.Fprintf(a.stdout, "open %s://%s/provider/ in a browser to sign in (tenants: /tenant/ORG/)\n", scheme, ln.Addr())
 	if created {
 		if c.generated {
 			fmt.Fprintf(a.stdout, "created user administrator@System; its password, shown only this once:\n    %s\n", c.adminPassword)

@@ -182,7 +182,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		vchs.New(vchs.Config{Env: env, Settings: s.settings}).Mount(mux)
 	}
 	web.New(web.Config{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Accounts: s.accounts,
-		Settings: s.settings, Base: env.Base, Logins: s.metrics, Log: o.Log, Now: o.Now}).Mount(mux)
+		Settings: s.settings, Base: env.Base, Logins: s.metrics, PublicURL: publicURL, Log: o.Log, Now: o.Now}).Mount(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("/", notFound)
 	var h http.Handler = mux

@@ -160,7 +160,7 @@ func TestTimeoutsJourney(t *testing.T) {
 	}
 
 	tb.open(srv.URL + "/provider/administration/general/timeouts")
-	if v := get(tb, "idle", chromedp.Value(chromedp.ID("idle"))); v != "30m0s" {
+	if v := get(tb, "idle", chromedp.Value(chromedp.ID("idle"))); v != "30m" {
 		t.Fatalf("idle timeout shown as %q", v)
 	}
 	tb.shot("timeouts")

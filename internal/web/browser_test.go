@@ -251,3 +251,19 @@ func (tb *tab) shot(name string) {
 	}
 	tb.do("resizing back", chromedp.EmulateViewport(1280, 900))
 }
+
+// shotViewport writes one screenshot of the visible part of the page at
+// w×h into $CLOUDGATE_SCREENSHOTS, when it is set (the README's picture).
+func (tb *tab) shotViewport(name string, w, h int64) {
+	tb.t.Helper()
+	dir := os.Getenv("CLOUDGATE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	tb.do("resizing", chromedp.EmulateViewport(w, h))
+	png := get(tb, "screenshot", chromedp.CaptureScreenshot())
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		tb.t.Fatalf("screenshots: %v", err)
+	}
+	tb.do("resizing back", chromedp.EmulateViewport(1280, 900))
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,9 +85,11 @@ func TestTokenJourney(t *testing.T) {
 	if page := tb.text(); !strings.Contains(page, "deploy script") {
 		t.Fatalf("tokens page does not list the token: %s", page)
 	}
+	tb.shot("tokens")
+	tb.shotViewport("readme-tokens", 880, 560)
 	tb.open(srv.URL + "/tenant/acme/sessions")
-	if page := tb.text(); !strings.Contains(page, "from an API token") || !strings.Contains(page, "this browser") {
-		t.Fatalf("sessions page does not list the SDK's token session and this browser: %s", page)
+	if kinds := tb.kinds(); !slices.Equal(kinds, []string{"API token", "Web browser this browser"}) {
+		t.Fatalf("sessions page lists %q; want the SDK's token session and this browser", kinds)
 	}
 	tb.shot("sessions")
 
@@ -135,6 +138,20 @@ func TestSessionsJourney(t *testing.T) {
 		t.Fatalf("/cloudapi sessions: %d %s; want the SDK's and the browser's", resp.StatusCode, body)
 	}
 
+	// ... and can pick it out by its kind.
+	req, _ = http.NewRequest(http.MethodGet, srv.URL+"/cloudapi/1.0.0/sessions?filter=dialect==web", nil)
+	req.Header.Set("Accept", "application/json;version=37.0")
+	req.Header.Set("Authorization", "Bearer "+cli.Client.VCDToken)
+	if resp, err = srv.Client().Do(req); err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	webID := liveSessions(t, srv, "acme", "bob")
+	if resp.StatusCode != http.StatusOK || strings.Count(string(body), `"id":"urn:vcloud:session:`) != 1 {
+		t.Fatalf("/cloudapi sessions of dialect web: %d %s (sessions %+v)", resp.StatusCode, body, webID)
+	}
+
 	tb.open(srv.URL + "/tenant/acme/sessions")
 	if page := tb.text(); !strings.Contains(page, "Cloud Director API (/cloudapi)") {
 		t.Fatalf("sessions page: %s", page)
@@ -167,4 +184,10 @@ func TestSessionsJourney(t *testing.T) {
 		t.Fatalf("after signing out: %+v", rows)
 	}
 	tb.noViolations()
+}
+
+// kinds lists the Kind column of the session table on the page, in order.
+func (tb *tab) kinds() []string {
+	return get(tb, "session kinds", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('td[data-label="Kind"]')].map(e => e.textContent.trim().replace(/\s+/g, " "))`))
 }

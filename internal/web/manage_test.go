@@ -119,6 +119,11 @@ func TestProviderJourney(t *testing.T) {
 	}
 	tb.open(srv.URL + "/tenant/acme/administration/settings/service-accounts")
 	tb.shot("provider-tenant-service-accounts")
+	// Signing out from a tenant's page ends the administrator's session.
+	tb.clickAndWait(chromedp.CSS("header form button"), "Sign in to System")
+	if rows := liveSessions(t, srv, "System", "administrator"); len(rows) != 0 {
+		t.Fatalf("the administrator's sessions after signing out: %+v", rows)
+	}
 	tb.noViolations()
 }
 

@@ -29,7 +29,7 @@ func (p *Pages) timeouts(c *call) error {
 		return err
 	}
 	set := p.cfg.Settings.Get()
-	v := &view{Title: "Timeouts", Data: timeoutsData{Idle: set.IdleTimeout.String(), Lifetime: set.MaxLifetime.String()}}
+	v := &view{Title: "Timeouts", Data: timeoutsData{Idle: duration(set.IdleTimeout), Lifetime: duration(set.MaxLifetime)}}
 	if c.r.URL.Query().Get("saved") != "" {
 		v.Notice = "Saved. Every live session follows the new timeouts from now on."
 	}

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,9 +31,11 @@ type view struct {
 }
 
 type me struct {
-	Name  string // user@org
-	Admin bool   // may open the org's administration pages
-	Sys   bool   // System administrator
+	Name     string // user@org
+	Prefix   string // the person's own realm: their pages and sign-out
+	Users    bool   // may open the org's users pages
+	Accounts bool   // may open the service-accounts page
+	Sys      bool   // System administrator
 }
 
 type navItem struct {
@@ -71,9 +75,9 @@ func (p *Pages) render(c *call, code int, name string, v *view) {
 	v.Realm = c.realm
 	if c.sess != nil {
 		pr := &c.sess.Principal
-		v.Me = &me{Name: pr.UserName + "@" + pr.OrgName, Sys: pr.SystemAdmin(),
-			Admin: pr.SystemAdmin() || pr.Can(identity.RightUserView) || pr.Can(identity.RightServiceAccountView) ||
-				pr.Can(identity.RightServiceAccountMgmt)}
+		v.Me = &me{Name: pr.UserName + "@" + pr.OrgName, Prefix: ownRealm(pr.OrgName).Prefix, Sys: pr.SystemAdmin(),
+			Users:    pr.SystemAdmin() || pr.Can(identity.RightUserView),
+			Accounts: pr.SystemAdmin() || pr.Can(identity.RightServiceAccountView) || pr.Can(identity.RightServiceAccountMgmt)}
 		v.Form = c.form
 		v.Nav = p.nav(c, v.Me)
 	}
@@ -91,18 +95,18 @@ func (p *Pages) render(c *call, code int, name string, v *view) {
 // nav lists the pages the person may open, in their own realm (or, for a
 // System administrator, also the org they are administering).
 func (p *Pages) nav(c *call, m *me) []navItem {
-	own := c.realm
-	if !strings.EqualFold(c.sess.Principal.OrgName, c.realm.Org) {
-		own = realm{Prefix: "/provider", Org: identity.SystemOrgName, Provider: true}
-	}
 	items := []navItem{
-		{Label: "API tokens", Href: own.Prefix + "/tokens"},
-		{Label: "Sessions", Href: own.Prefix + "/sessions"},
-		{Label: "Password", Href: own.Prefix + "/password"},
+		{Label: "API tokens", Href: m.Prefix + "/tokens"},
+		{Label: "Sessions", Href: m.Prefix + "/sessions"},
+		{Label: "Password", Href: m.Prefix + "/password"},
 	}
-	if m.Admin {
-		items = append(items, navItem{Label: "Users", Href: c.realm.Prefix + "/administration/users"},
-			navItem{Label: "Service accounts", Href: c.realm.Prefix + "/administration/settings/service-accounts"})
+	// Administration pages are those of the org on screen: a System
+	// administrator administers any org from its own pages.
+	if m.Users {
+		items = append(items, navItem{Label: "Users", Href: c.realm.Prefix + "/administration/users"})
+	}
+	if m.Accounts {
+		items = append(items, navItem{Label: "Service accounts", Href: c.realm.Prefix + "/administration/settings/service-accounts"})
 	}
 	if m.Sys {
 		items = append(items, navItem{Label: "Timeouts", Href: "/provider/administration/general/timeouts"},
@@ -112,6 +116,25 @@ func (p *Pages) nav(c *call, m *me) []navItem {
 		items[i].Current = strings.HasPrefix(c.r.URL.Path, items[i].Href)
 	}
 	return items
+}
+
+// ownRealm is the realm of an org's own pages.
+func ownRealm(org string) realm {
+	if strings.EqualFold(org, identity.SystemOrgName) {
+		return realm{Prefix: "/provider", Org: identity.SystemOrgName, Provider: true}
+	}
+	return realm{Prefix: "/tenant/" + url.PathEscape(org), Org: org}
+}
+
+// duration formats a setting for people and for the form: 30m, 24h, 90s.
+func duration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	}
+	return d.String()
 }
 
 // sessionTable is the data of the shared session table: the rows, where

@@ -19,7 +19,6 @@ type sessionRow struct {
 var kinds = map[string]string{
 	"api":      "Cloud Director API (/api)",
 	"cloudapi": "Cloud Director API (/cloudapi)",
-	"oauth":    "API token or service account",
 	"vss":      "Session API (/v2)",
 	"vchs":     "vCloud Air API",
 	Dialect:    "Web browser",
@@ -27,14 +26,13 @@ var kinds = map[string]string{
 
 func (p *Pages) sessionRowOf(c *call, s store.SessionRow) sessionRow {
 	kind := kinds[s.Dialect]
-	if kind == "" {
+	switch {
+	case s.Origin == store.OriginAPIToken:
+		kind = "API token"
+	case s.Origin == store.OriginServiceAccount:
+		kind = "Service account"
+	case kind == "":
 		kind = s.Dialect
-	}
-	switch s.Origin {
-	case store.OriginAPIToken:
-		kind += ", from an API token"
-	case store.OriginServiceAccount:
-		kind += ", service account"
 	}
 	ua := s.UserAgent
 	if len(ua) > 80 {

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apitoken"
@@ -49,8 +50,11 @@ type Config struct {
 	Base func(*http.Request) string
 	// Logins counts sign-in outcomes (the servers' login metric); optional.
 	Logins interface{ Login(dialect, outcome string) }
-	Log    *slog.Logger
-	Now    func() time.Time
+	// PublicURL, when set, is an origin whose form posts are accepted
+	// besides the request's own (a proxy may hand the pages another Host).
+	PublicURL *url.URL
+	Log       *slog.Logger
+	Now       func() time.Time
 }
 
 // Pages serves the web pages.
@@ -69,7 +73,13 @@ func New(cfg Config) *Pages {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Pages{cfg: cfg, tmpl: parseTemplates(), origin: http.NewCrossOriginProtection()}
+	origin := http.NewCrossOriginProtection()
+	if u := cfg.PublicURL; u != nil {
+		if err := origin.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			cfg.Log.Warn("the public URL is not an origin; form posts are checked against each request's Host", "err", err)
+		}
+	}
+	return &Pages{cfg: cfg, tmpl: parseTemplates(), origin: origin}
 }
 
 // Mount registers the pages on mux. Every path is named explicitly (no
