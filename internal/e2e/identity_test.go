@@ -136,6 +136,10 @@ func TestSDKUserLifecycle(t *testing.T) {
 	if err := erin.ChangeRole("vApp User"); err != nil {
 		t.Fatalf("ChangeRole: %v", err)
 	}
+	// The live session holds the new role at once.
+	if info, err := session.Client.GetSessionInfo(); err != nil || len(info.Roles) != 1 || info.Roles[0] != "vApp User" {
+		t.Fatalf("session after ChangeRole: %+v, %v", info, err)
+	}
 
 	// Disable ends the session and refuses logins; Enable lets them in.
 	if err := erin.Disable(); err != nil {
@@ -174,6 +178,15 @@ func TestSDKUserLifecycle(t *testing.T) {
 	sessionEnded(t, session)
 	loginFails(t, srv, "erin", pw1, "acme")
 	session = login(t, srv, "erin", pw2, "acme")
+	// govcd keeps the password in the object and sends it with the next
+	// Update: the same password again changes nothing and ends nothing.
+	erin.User.Description = "still here"
+	if err := erin.Update(); err != nil {
+		t.Fatalf("Update resending the password: %v", err)
+	}
+	if _, err := session.Client.GetSessionInfo(); err != nil {
+		t.Fatalf("resending the current password ended the session: %v", err)
+	}
 
 	// Delete: gone, session ended, login refused.
 	if err := erin.Delete(false); err != nil {

@@ -70,6 +70,17 @@ func TestSDKRolesAndRights(t *testing.T) {
 	if err != nil || !strings.Contains(ref.HREF, "/api/admin/role/") {
 		t.Fatalf("GetRoleReference = %+v, %v", ref, err)
 	}
+	// The reference's href leads to the role.
+	var roleDoc struct {
+		Name string `xml:"name,attr"`
+	}
+	if _, err := alice.Client.ExecuteRequest(ref.HREF, http.MethodGet, "", "%s", nil, &roleDoc); err != nil || roleDoc.Name != "Console Access Only" {
+		t.Fatalf("GET %s = %+v, %v", ref.HREF, roleDoc, err)
+	}
+	bob := login(t, srv, "bob", cloudgatetest.Password, "acme")
+	if _, err := bob.Client.ExecuteRequest(ref.HREF, http.MethodGet, "", "%s", nil, &roleDoc); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("bob (no Role: View) reads another role: %v", err)
+	}
 }
 
 // Raw OpenAPI lists: the provider's exact role query, orgs and users with

@@ -31,6 +31,7 @@ func (a *API) mountAdmin(mux *http.ServeMux, x func(bool, vcd.HandlerFunc) http.
 	env.Route(mux, vcd.XML, "/api/admin/org/{id}/users", map[string]http.Handler{http.MethodPost: x(true, a.createUser)})
 	env.Route(mux, vcd.XML, "/api/admin/user/{id}", map[string]http.Handler{
 		http.MethodGet: x(true, a.getUser), http.MethodPut: x(true, a.updateUser), http.MethodDelete: x(true, a.deleteUser)})
+	env.Route(mux, vcd.XML, "/api/admin/role/{id}", map[string]http.Handler{http.MethodGet: x(true, a.role)})
 	env.Route(mux, vcd.XML, "/api/task/{id}", map[string]http.Handler{http.MethodGet: x(true, a.task)})
 }
 
