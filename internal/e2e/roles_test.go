@@ -77,7 +77,7 @@ func TestSDKRolesAndRights(t *testing.T) {
 	if _, err := alice.Client.ExecuteRequest(ref.HREF, http.MethodGet, "", "%s", nil, &roleDoc); err != nil || roleDoc.Name != "Console Access Only" {
 		t.Fatalf("GET %s = %+v, %v", ref.HREF, roleDoc, err)
 	}
-	bob := login(t, srv, "bob", cloudgatetest.Password, "acme")
+	bob := login(t, srv, "bob", testserver.Password, "acme")
 	if _, err := bob.Client.ExecuteRequest(ref.HREF, http.MethodGet, "", "%s", nil, &roleDoc); err == nil || !strings.Contains(err.Error(), "403") {
 		t.Fatalf("bob (no Role: View) reads another role: %v", err)
 	}
