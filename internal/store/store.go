@@ -97,6 +97,7 @@ type Tx interface {
 	ChangeWriter
 	AuditWriter
 	SweepWriter
+	BulkWriter
 }
 
 // Page selects a window of a sorted result; Limit 0 means no limit.
