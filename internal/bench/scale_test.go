@@ -225,7 +225,7 @@ func scale(t *testing.T, dsn string, n int) {
 }
 
 // sweepBatchSize mirrors the session sweeper's batch (session.sweepBatch).
-const sweepBatchSize = 1000
+const sweepBatchSize = 250
 
 func must(t *testing.T, err error) {
 	t.Helper()

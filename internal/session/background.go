@@ -162,9 +162,10 @@ func (m *Manager) sweep(ctx context.Context) {
 }
 
 // sweepBatch bounds the rows one housekeeping transaction changes. At
-// 1,000 session rows (seven indexes each) SQLite holds the writer for a
-// few tens of milliseconds (BenchmarkSweep in internal/bench).
-const sweepBatch = 1000
+// 250 session rows (eight indexes each) SQLite holds the writer for
+// tens of milliseconds even at 200,000 rows on a busy machine (TestScale
+// in internal/bench).
+const sweepBatch = 250
 
 // Close stops background work and writes pending activity.
 func (m *Manager) Close() {
