@@ -100,6 +100,7 @@ type Tx interface {
 	AuditWriter
 	SweepWriter
 	IdentityAdminWriter
+	BulkWriter
 }
 
 // Page selects a window of a sorted result; Limit 0 means no limit.

@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"CreateSession", testCreateSession},
 		{"CreateSessionBatch", testCreateSessionBatch},
 		{"SweepBatches", testSweepBatches},
+		{"BulkInsert", testBulkInsert},
 		{"CreateSessionWaitsForRevocation", testCreateSessionWaitsForRevocation},
 		{"ConcurrentRevokeAndCreateSession", testCreateSessionVersusRevoke},
 		{"RevocationQueuesAheadOfLaterPins", testRevocationQueuesAheadOfLaterPins},

@@ -1,0 +1,294 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for relation sizes
+
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/seed"
+	"github.com/cloudgate/cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/store/backend"
+	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
+	"github.com/cloudgate/cloudgate/internal/urn"
+)
+
+// TestScale measures what must stay flat as the store grows: with
+// CLOUDGATE_SCALE sessions (a tenth as many API tokens) generated through
+// the store's bulk path (store.BulkWriter), on SQLite and, when it is
+// reachable, PostgreSQL (CLOUDGATE_SCALE_BACKENDS, default both):
+//
+//	CLOUDGATE_SCALE=1000000 go test -run=TestScale -v -timeout=60m ./internal/bench
+//
+// It reports the time from opening the store to the first answered
+// request, the p50/p99 of validating sessions this instance has not cached
+// (one store read each), of the first and a filtered page of /sessions and
+// /tokens, the database bytes per session and per token, and the longest
+// writer hold of the sweeper's bounded purge (half the sessions are
+// expired and purge-eligible). Run it at two sizes to see the slope.
+func TestScale(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("CLOUDGATE_SCALE"))
+	if n <= 0 {
+		t.Skip("set CLOUDGATE_SCALE=<sessions> to measure")
+	}
+	backends := os.Getenv("CLOUDGATE_SCALE_BACKENDS")
+	if backends == "" {
+		backends = "sqlite,postgres"
+	}
+	for _, b := range strings.Split(backends, ",") {
+		t.Run(b, func(t *testing.T) {
+			var dsn string
+			switch b {
+			case "sqlite":
+				dsn = "sqlite://" + filepath.Join(t.TempDir(), "scale.db")
+			case "postgres":
+				dsn = pgtest.NewDatabase(t) // skips loudly when unavailable
+			default:
+				t.Fatalf("unknown backend %q", b)
+			}
+			scale(t, dsn, n)
+		})
+	}
+}
+
+const adminPassword = "Admin-password-1"
+
+func scale(t *testing.T, dsn string, n int) {
+	ctx := context.Background()
+	open := func() (store.Store, *server.Server, *httptest.Server) {
+		st, err := backend.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The sweeper waits an hour: the test runs the purge itself, timed.
+		srv, err := server.New(ctx, server.Options{Store: st, Log: slog.New(slog.DiscardHandler), SweepInterval: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, srv, httptest.NewServer(srv.Handler())
+	}
+
+	// Generate: 100 users in one org, n sessions (half expired over a day
+	// ago, so the sweeper may purge them), n/10 API tokens.
+	st, srv, hs := open()
+	if _, err := srv.Directory().EnsureAdmin(ctx, adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Apply(ctx, srv.Directory(), seed.File{Orgs: []seed.Org{{Name: "acme", Users: []seed.User{
+		{Name: "bob", Password: password, Role: "vApp Author"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	acct, _, err := srv.Directory().Authenticate(ctx, identity.Credentials{Org: "acme", User: "bob", Password: password, ClientIP: "192.0.2.7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := acct.User
+	now := time.Now()
+	users := make([]store.User, 100)
+	must(t, st.Update(ctx, func(tx store.Tx) error {
+		for i := range users {
+			users[i] = store.User{ID: urn.New(), OrgID: bob.OrgID, Name: fmt.Sprintf("user%03d", i), Kind: store.KindUser,
+				RoleID: bob.RoleID, PasswordHash: bob.PasswordHash, Enabled: true, CreatedAt: now, UpdatedAt: now}
+			if err := tx.InsertUser(ctx, users[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	sizeBefore := dbBytes(t, dsn)
+	var sample []string // tokens of live sessions, to validate uncached
+	genStart := time.Now()
+	const chunk = 4096
+	for done := 0; done < n; {
+		m := min(chunk, n-done)
+		ss := make([]store.Session, m)
+		for i := range ss {
+			k := done + i
+			u := users[k%len(users)]
+			created := now.Add(-time.Duration(k%3600) * time.Second)
+			expires := created.Add(24 * time.Hour)
+			if k%2 == 1 {
+				created, expires = now.Add(-72*time.Hour), now.Add(-48*time.Hour)
+			}
+			id := urn.NewTimeOrdered(created)
+			tok, d := secret.NewSessionToken(id)
+			if k%2 == 0 && len(sample) < 2000 && k%(max(n/4000, 2)) == 0 {
+				sample = append(sample, tok)
+			}
+			ss[i] = store.Session{ID: id, Digest: d, UserID: u.ID, OrgID: u.OrgID, Origin: store.OriginPassword,
+				Dialect: "cloudapi", ClientIP: "192.0.2.7", UserAgent: "scale/1.0", CreatedAt: created,
+				LastActive: created, ExpiresAt: expires, Idle: false}
+		}
+		must(t, st.Update(ctx, func(tx store.Tx) error { return tx.InsertSessions(ctx, ss) }))
+		done += m
+	}
+	genSessions := time.Since(genStart)
+	sizeSessions := dbBytes(t, dsn)
+	genStart = time.Now()
+	for done := 0; done < n/10; {
+		m := min(chunk, n/10-done)
+		ts := make([]store.APIToken, m)
+		for i := range ts {
+			u := users[(done+i)%len(users)]
+			_, d := secret.NewToken(secret.PrefixAPIToken)
+			ts[i] = store.APIToken{ID: urn.New(), Name: fmt.Sprintf("token-%d", done+i), OwnerID: u.ID, OrgID: u.OrgID,
+				Type: "apiToken", Digest: d, CreatedAt: now, MintedAt: now}
+		}
+		must(t, st.Update(ctx, func(tx store.Tx) error { return tx.InsertTokens(ctx, ts) }))
+		done += m
+	}
+	genTokens := time.Since(genStart)
+	sizeTokens := dbBytes(t, dsn)
+	hs.Close()
+	srv.Close()
+	t.Logf("generated %d sessions in %v (%.0f/s), %d tokens in %v", n, genSessions.Round(time.Millisecond),
+		float64(n)/genSessions.Seconds(), n/10, genTokens.Round(time.Millisecond))
+	t.Logf("database bytes per session %.0f, per API token %.0f", float64(sizeSessions-sizeBefore)/float64(n),
+		float64(sizeTokens-sizeSessions)/float64(n/10))
+
+	// Start to ready: open the store, build the server, answer /healthz.
+	start := time.Now()
+	st, srv, hs = open()
+	defer func() { hs.Close(); srv.Close() }()
+	if code, _ := get(t, hs.URL+"/healthz", ""); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+	t.Logf("start to ready: %v", time.Since(start).Round(time.Millisecond))
+
+	// Uncached validation: each sampled session is read from the store once.
+	var lat []time.Duration
+	for _, tok := range sample {
+		t0 := time.Now()
+		if code, body := get(t, hs.URL+"/cloudapi/1.0.0/sessions/current", "Bearer "+tok); code != 200 {
+			t.Fatalf("current: %d %s", code, body)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	t.Logf("uncached validation (%d sessions): %s", len(lat), percentiles(lat))
+
+	// Pages, as the System administrator (sees every session and token).
+	admin := adminBearer(t, hs.URL)
+	for _, pg := range []string{
+		"/cloudapi/1.0.0/sessions?page=1&pageSize=25",
+		"/cloudapi/1.0.0/sessions?page=1&pageSize=25&filter=user.name==user042",
+		"/cloudapi/1.0.0/tokens?page=1&pageSize=25",
+		"/cloudapi/1.0.0/tokens?page=1&pageSize=25&filter=owner.name==user042",
+	} {
+		lat = lat[:0]
+		for i := 0; i < 20; i++ {
+			t0 := time.Now()
+			if code, body := get(t, hs.URL+pg, admin); code != 200 {
+				t.Fatalf("%s: %d %s", pg, code, body)
+			}
+			lat = append(lat, time.Since(t0))
+		}
+		t.Logf("GET %s: %s", pg, percentiles(lat))
+	}
+
+	// The sweeper's purge, in its bounded batches: the longest writer hold.
+	var longest, total time.Duration
+	purged, batches := 0, 0
+	for {
+		var k int
+		t0 := time.Now()
+		must(t, st.Update(ctx, func(tx store.Tx) error {
+			var err error
+			k, err = tx.PurgeSessionsUpTo(ctx, now.Add(-24*time.Hour), sweepBatchSize)
+			return err
+		}))
+		d := time.Since(t0)
+		longest, total = max(longest, d), total+d
+		purged += k
+		batches++
+		if k < sweepBatchSize {
+			break
+		}
+	}
+	t.Logf("sweep purged %d sessions in %d transactions: longest writer hold %v, all together %v",
+		purged, batches, longest.Round(time.Microsecond), total.Round(time.Millisecond))
+}
+
+// sweepBatchSize mirrors the session sweeper's batch (session.sweepBatch).
+const sweepBatchSize = 250
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func get(t *testing.T, url, auth string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Accept", "application/json;version=37.0")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func adminBearer(t *testing.T, base string) string {
+	req, _ := http.NewRequest("POST", base+"/cloudapi/1.0.0/sessions/provider", nil)
+	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("administrator@System:"+adminPassword)))
+	req.Header.Set("Accept", "application/json;version=37.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("admin login: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	return "Bearer " + resp.Header.Get("X-Vmware-Vcloud-Access-Token")
+}
+
+func percentiles(d []time.Duration) string {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	p := func(q float64) time.Duration { return s[min(len(s)-1, int(q*float64(len(s))))] }
+	return fmt.Sprintf("p50 %v, p99 %v, max %v", p(0.5).Round(time.Microsecond), p(0.99).Round(time.Microsecond), s[len(s)-1].Round(time.Microsecond))
+}
+
+// dbBytes is the database's size on disk: the SQLite file and its WAL, or
+// PostgreSQL's sessions and api_tokens relations with their indexes.
+func dbBytes(t *testing.T, dsn string) int64 {
+	if path, ok := strings.CutPrefix(dsn, "sqlite://"); ok {
+		var n int64
+		for _, f := range []string{path, path + "-wal"} {
+			if fi, err := os.Stat(f); err == nil {
+				n += fi.Size()
+			}
+		}
+		return n
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int64
+	if err := db.QueryRow(`SELECT pg_total_relation_size('sessions') + pg_total_relation_size('api_tokens')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
