@@ -21,6 +21,8 @@ type Info struct {
 	ID       string
 	ClientIP string
 	Start    time.Time
+	// UserAgent is the client's User-Agent header (for the audit log).
+	UserAgent string
 }
 
 type key struct{}

@@ -30,7 +30,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		s.load.hit()
-		info := &reqctx.Info{ID: reqctx.NewID(r.Header.Get(vcd.HeaderClientReqID)), ClientIP: reqctx.ClientIP(r, s.trusted), Start: start}
+		info := &reqctx.Info{ID: reqctx.NewID(r.Header.Get(vcd.HeaderClientReqID)), ClientIP: reqctx.ClientIP(r, s.trusted), Start: start, UserAgent: r.UserAgent()}
 		h := w.Header()
 		h["X-VMWARE-VCLOUD-REQUEST-ID"] = []string{info.ID}
 		// Fixed values share one backing slice (never appended to in place:

@@ -82,6 +82,7 @@ type Reader interface {
 	SettingsReader
 	ChangeReader
 	AuditReader
+	AuditTrailReader
 }
 
 // Tx is a transaction. Inside Update, reads see the transaction's own writes.
@@ -96,6 +97,7 @@ type Tx interface {
 	SettingsWriter
 	ChangeWriter
 	AuditWriter
+	AuditTrailWriter
 }
 
 // Page selects a window of a sorted result; Limit 0 means no limit.
