@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/audittrail"
 	"github.com/cloudgate/cloudgate/internal/feed"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/metrics"
@@ -156,7 +157,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	env := &vcd.Env{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Accounts: s.accounts, Metrics: s.metrics, PublicURL: publicURL, Log: o.Log,
-		Now: o.Now, Site: vcd.Site{Name: "cloudgate", ID: siteID(sys.ID)}}
+		Now: o.Now, Site: vcd.Site{Name: "cloudgate", ID: siteID(sys.ID)}, AuditTrail: &audittrail.Service{Store: o.Store}}
 
 	// A dialect that is off is not mounted at all: its paths fall to the
 	// enclosing 404 (/api/vchs/* to the /api one), never a 2xx, so clients

@@ -57,7 +57,7 @@ func AuditSchema() fiql.Schema {
 	return fiql.Schema{
 		"timestamp":         {Type: fiql.Time, SQL: "e.at"},
 		"eventType":         {Type: fiql.String, SQL: "e.type"},
-		"eventStatus":       {Type: fiql.Enum, SQL: "e.outcome", Values: []string{"success", "failure", "denied"}},
+		"eventStatus":       {Type: fiql.Enum, SQL: "UPPER(e.outcome)", Values: []string{"SUCCESS", "FAILURE", "DENIED"}},
 		"user.name":         {Type: fiql.String, SQL: "e.actor_name"},
 		"user.id":           {Type: fiql.String, SQL: "('urn:vcloud:user:' || e.actor_id)"},
 		"operatingOrg.name": {Type: fiql.String, SQL: "o.name", CaseInsensitive: true},

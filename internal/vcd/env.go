@@ -3,6 +3,7 @@ package vcd
 import (
 	"context"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/audittrail"
 	"github.com/cloudgate/cloudgate/internal/reqctx"
 	"log/slog"
 	"net/http"
@@ -37,6 +38,8 @@ type Env struct {
 	// OrgLinks, when set, adds links to Org documents (the vCloud Air
 	// dialect links an org's virtual datacenters).
 	OrgLinks func(ctx context.Context, base string, o store.Org) []Link
+	// AuditTrail reads the audit trail (GET /cloudapi/1.0.0/auditTrail).
+	AuditTrail *audittrail.Service
 	// Site names this installation in session objects and location ids
 	// (one site: Cloud Director's multisite is out of scope).
 	Site Site

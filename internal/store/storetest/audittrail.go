@@ -47,7 +47,7 @@ func testAuditTrail(t *testing.T, s store.Store) {
 		{"everything, newest first", store.AuditTrailQuery{}, 5, "nobody@nowhere"},
 		{"one org", store.AuditTrailQuery{OrgID: acme.ID}, 3, "alice"},
 		{"oldest first", store.AuditTrailQuery{Ascending: true}, 5, "alice"},
-		{"by type and status", store.AuditTrailQuery{Filter: filter("eventType==login;eventStatus==failure")}, 2, "nobody@nowhere"},
+		{"by type and status", store.AuditTrailQuery{Filter: filter("eventType==login;eventStatus==FAILURE")}, 2, "nobody@nowhere"},
 		{"by org name, any case", store.AuditTrailQuery{Filter: filter("operatingOrg.name==GLOBEX")}, 1, "dave"},
 		{"by time", store.AuditTrailQuery{Filter: filter("timestamp=ge=" + t0.Add(3*time.Minute).Format(time.RFC3339))}, 2, "nobody@nowhere"},
 		{"by user agent", store.AuditTrailQuery{Filter: filter("userAgent==govcd*")}, 1, "alice"},

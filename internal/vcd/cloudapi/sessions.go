@@ -49,6 +49,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	env.Route(mux, vcd.JSON, root+"/roles/{id}/rights", map[string]http.Handler{http.MethodGet: j(true, a.roleRights)})
 	a.mountTokens(mux)
 	a.mountAccounts(mux)
+	a.mountAuditTrail(mux)
 	mux.Handle("/cloudapi/", env.NotFound(vcd.JSON))
 }
 
