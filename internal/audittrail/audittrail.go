@@ -133,4 +133,3 @@ func itoa(n int64) string {
 	}
 	return string(b[i:])
 }
-
