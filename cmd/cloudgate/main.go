@@ -57,6 +57,7 @@ commands:
   token       list and revoke API tokens
   session     list live sessions (every dialect); end one
   settings    show or change provider-wide settings
+  audit       print audit events as JSON lines (filters; --follow)
   version     print the version
 
 Run "cloudgate <command> -h" for a command's flags. Every flag can also be
@@ -82,6 +83,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.session(ctx, args[1:])
 	case "settings":
 		err = a.settings(ctx, args[1:])
+	case "audit":
+		return a.auditMain(ctx, args[1:])
 	case "version", "--version", "-version":
 		fmt.Fprintln(a.stdout, "cloudgate", version)
 	case "help", "-h", "--help":

@@ -37,6 +37,7 @@ type serveFlags struct {
 	hashWorkers    int
 	debugListen    string
 	maxStale       time.Duration
+	auditLog       string
 }
 
 func (a *app) serve(ctx context.Context, args []string) error {
@@ -57,9 +58,15 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	fs.IntVar(&f.hashWorkers, "hash-workers", runtime.NumCPU(), "password hashes computed at once (each holds 19 MiB and a core)")
 	fs.DurationVar(&f.maxStale, "max-stale", server.DefaultMaxStale,
 		"serve sessions from memory for at most this `long` while the database cannot be read (then 503); 0 = without bound")
+	fs.StringVar(&f.auditLog, "audit-log", "", "also write audit events as JSON lines to this `file` (\"-\": standard output)")
 	if _, err := a.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
+	auditLog, closeAuditLog, err := a.openAuditLog(f.auditLog)
+	if err != nil {
+		return err
+	}
+	defer closeAuditLog()
 	log, err := a.logger(f.logLevel, f.logFormat)
 	if err != nil {
 		return err
@@ -104,7 +111,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	srv, err := server.New(ctx, server.Options{Store: st, PublicURL: f.publicURL, TrustedProxies: proxies,
 		Dialects: dialects, Log: log, Build: "cloudgate-" + version, MaxStale: maxStale,
-		Hasher: secret.HasherConfig{Workers: f.hashWorkers}})
+		Hasher: secret.HasherConfig{Workers: f.hashWorkers}, AuditLog: auditLog})
 	if err != nil {
 		st.Close()
 		return err

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -62,6 +63,8 @@ type Options struct {
 	// 503, since revocations made on other instances may be unheard.
 	// Zero: DefaultMaxStale; negative: no bound.
 	MaxStale time.Duration
+	// AuditLog, when set, receives every audit event as a JSON line.
+	AuditLog io.Writer
 }
 
 // DefaultMaxStale is Options.MaxStale's default: long enough to ride out a
@@ -188,6 +191,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		s.hasher.Close()
 		return nil, fmt.Errorf("change feed: %w", err)
 	}
+	s.startAuditLog(bg, o.AuditLog)
 	s.sessions.Start()
 	s.tokens.Start()
 	s.accounts.Start()
