@@ -94,6 +94,7 @@ type Server struct {
 	fixed    fixedHeaders
 	load     *loadMeter
 	cancel   context.CancelFunc
+	auditLog chan struct{} // closed when the --audit-log stream has stopped
 }
 
 // New wires a server and starts its background work. On error nothing is
@@ -242,6 +243,7 @@ func (s *Server) HTTPServer() *http.Server {
 // server has shut down.
 func (s *Server) Close() error {
 	s.cancel()
+	s.waitAuditLog()
 	s.sessions.Close()
 	s.tokens.Close()
 	s.accounts.Close()
