@@ -65,6 +65,11 @@ func TestAuditTrailAPI(t *testing.T) {
 	if code, _, body := call(t, srv, "DELETE", "/cloudapi/1.0.0/tokens/urn:vcloud:token:"+client.ClientID, map[string]string{"Accept": jsonV, "Authorization": "Bearer " + bob}); code != 204 {
 		t.Fatalf("revoke: %d %s", code, body)
 	}
+	// The revoked token presented again: refused, and recorded.
+	if reply := post(t, srv, "/oauth/tenant/acme/token", "application/x-www-form-urlencoded",
+		url.Values{"grant_type": {"refresh_token"}, "refresh_token": {grant.RefreshToken}}.Encode(), ""); !strings.Contains(reply, "invalid_grant") {
+		t.Fatalf("exchange of a revoked token: %s", reply)
+	}
 	call(t, srv, "DELETE", "/cloudapi/1.0.0/sessions/current", map[string]string{"Accept": jsonV, "Authorization": "Bearer " + dave})
 
 	code, _, all, body := readAudit(t, srv, admin, "?pageSize=128")
@@ -79,7 +84,7 @@ func TestAuditTrailAPI(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"login/FAILURE/acme", "login/SUCCESS/acme", "login/SUCCESS/globex", "login/SUCCESS/System",
-		"token.register/SUCCESS/acme", "token.mint/SUCCESS/acme", "token.revoke/SUCCESS/acme", "logout/SUCCESS/globex"} {
+		"token.register/SUCCESS/acme", "token.mint/SUCCESS/acme", "token.revoke/SUCCESS/acme", "token.use/DENIED/acme", "logout/SUCCESS/globex"} {
 		if !seen[want] {
 			t.Errorf("the System administrator does not see %s (has %v)", want, seen)
 		}
