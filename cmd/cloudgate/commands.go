@@ -27,6 +27,7 @@ underscores), for example CLOUDGATE_DATA=/var/lib/cloudgate. Exit status:
 			sessionCommand(),
 			settingsCommand(),
 			keysCommand(),
+			auditCommand(),
 			versionCommand(),
 		},
 	}

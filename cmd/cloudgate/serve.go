@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -57,6 +58,7 @@ type serveFlags struct {
 	debugListen    string
 	metricsListen  string
 	maxStale       time.Duration
+	auditLog       string
 	printEnv       bool
 	gate           gateFlags
 }
@@ -81,12 +83,19 @@ func serveFlagsOf(fs *flag.FlagSet) runFunc {
 	fs.DurationVar(&f.maxStale, "max-stale", server.DefaultMaxStale,
 		"serve sessions from memory for at most this `duration` while the database cannot be read (then 503); 0 = without bound")
 	fs.BoolVar(&f.printEnv, "print-env", false, "print the environment (VCD_URL, VCD_ORG, VCD_USER, ...) for the Go SDK and the Terraform provider at start")
+	fs.StringVar(&f.auditLog, "audit-log", "", "also write audit events as JSON lines to this `file` (\"-\": standard output)")
 	addGateFlags(fs, &f.gate)
 	return func(ctx context.Context, a *app, _ []string) error {
 		cfg, err := a.validateServe(f)
 		if err != nil {
 			return err
 		}
+		auditLog, closeAuditLog, err := a.openAuditLog(f.auditLog)
+		if err != nil {
+			return err
+		}
+		defer closeAuditLog()
+		cfg.auditLog = auditLog
 		srv, created, err := a.openServe(ctx, cfg)
 		if err != nil {
 			return err
@@ -110,6 +119,7 @@ type serveConfig struct {
 	cert          *tls.Certificate // nil for --http
 	selfSigned    bool
 	gate          *gate.Options
+	auditLog      io.Writer // nil: no audit stream
 }
 
 // validateServe checks every flag and reads the files they name; it opens
@@ -201,7 +211,7 @@ func (a *app) openServe(ctx context.Context, c *serveConfig) (*server.Server, bo
 	}
 	srv, err := server.New(ctx, server.Options{Store: st, PublicURL: c.flags.publicURL, TrustedProxies: c.proxies,
 		Dialects: c.dialects, Log: c.log, Build: "cloudgate-" + buildVersion(), MaxStale: c.maxStale,
-		Hasher: secret.HasherConfig{Workers: c.hashWorkers}, Gate: c.gate})
+		Hasher: secret.HasherConfig{Workers: c.hashWorkers}, Gate: c.gate, AuditLog: c.auditLog})
 	if err != nil {
 		st.Close()
 		return nil, false, err

@@ -170,7 +170,7 @@ type Client struct {
 }
 
 func actor(p *authz.Principal, c Client) audit.Actor {
-	return audit.Actor{ID: p.UserID, Name: p.UserName, OrgID: p.OrgID, ClientIP: c.IP, RequestID: c.RequestID}
+	return audit.Actor{ID: p.UserID, Name: p.UserName, OrgID: p.OrgID, ClientIP: c.IP, RequestID: c.RequestID, UserAgent: c.UserAgent}
 }
 
 // oauthError is an error of a grant or registration with its RFC code.

@@ -64,6 +64,9 @@ func (s *Service) Exchange(ctx context.Context, realm Realm, refreshToken, clien
 		}
 	}
 	if !secret.Equal(t.Digest, d) || !t.RevokedAt.IsZero() || expired(t, now) {
+		if secret.Equal(t.Digest, d) && !t.RevokedAt.IsZero() {
+			s.auditRevokedUse(ctx, t, c)
+		}
 		return fail()
 	}
 	if clientID != "" {

@@ -179,7 +179,7 @@ func (s *Service) RevokeSecret(ctx context.Context, realm Realm, token string, c
 	if !realm.Admits(acct.Org.Name) {
 		return oauthError(apierr.Invalid, CodeInvalidRequest, "the token belongs to another organization than /oauth/%s; it was not revoked", realm)
 	}
-	by := audit.Actor{ID: acct.User.ID, Name: acct.User.Name, OrgID: acct.Org.ID, ClientIP: c.IP, RequestID: c.RequestID}
+	by := audit.Actor{ID: acct.User.ID, Name: acct.User.Name, OrgID: acct.Org.ID, ClientIP: c.IP, RequestID: c.RequestID, UserAgent: c.UserAgent}
 	err = s.revoke(ctx, t, by, "revoked with its secret (RFC 7009)")
 	if apierr.Is(err, apierr.NotFound) {
 		return nil // revoked concurrently

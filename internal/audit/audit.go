@@ -4,6 +4,7 @@
 package audit
 
 import (
+	"strings"
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/store"
@@ -17,6 +18,8 @@ type Actor struct {
 	OrgID     urn.UUID
 	ClientIP  string
 	RequestID string
+	// UserAgent is the client's User-Agent; Event bounds it.
+	UserAgent string
 }
 
 // CLI is the actor for administrative commands run on the server's host.
@@ -32,5 +35,17 @@ const (
 // Event returns an audit event by a.
 func Event(a Actor, at time.Time, typ, outcome, subject, detail string) store.AuditEvent {
 	return store.AuditEvent{At: at, Type: typ, Outcome: outcome, OrgID: a.OrgID, ActorID: a.ID, ActorName: a.Name,
-		Subject: subject, ClientIP: a.ClientIP, RequestID: a.RequestID, Detail: detail}
+		Subject: subject, ClientIP: a.ClientIP, RequestID: a.RequestID, Detail: detail, UserAgent: bound(a.UserAgent)}
+}
+
+// maxUserAgent bounds the client-chosen User-Agent kept per event.
+const maxUserAgent = 256
+
+// bound cuts s to maxUserAgent bytes of valid UTF-8 (PostgreSQL refuses
+// invalid UTF-8 in text columns).
+func bound(s string) string {
+	if len(s) > maxUserAgent {
+		s = s[:maxUserAgent]
+	}
+	return strings.ToValidUTF8(s, "?")
 }

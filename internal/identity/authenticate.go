@@ -22,8 +22,10 @@ type Credentials struct {
 	// also what the per-address failure budget counts.
 	ClientIP  string
 	RequestID string
-	// Dialect names the API the login came through (for the audit log).
-	Dialect string
+	// Dialect names the API the login came through, UserAgent the
+	// client's User-Agent (both for the audit log).
+	Dialect   string
+	UserAgent string
 }
 
 // Account is an authenticated user with its org and role.
@@ -183,7 +185,7 @@ func (d *Directory) countFailure(ctx context.Context, c Credentials, user store.
 		if err := tx.UpdateUser(ctx, next); err != nil {
 			return err
 		}
-		by := audit.Actor{ID: user.ID, Name: user.Name, OrgID: org.ID, ClientIP: c.ClientIP, RequestID: c.RequestID}
+		by := audit.Actor{ID: user.ID, Name: user.Name, OrgID: org.ID, ClientIP: c.ClientIP, RequestID: c.RequestID, UserAgent: c.UserAgent}
 		if err := tx.InsertAudit(ctx, audit.Event(by, now, "login", audit.Failure, user.ID.URN(urn.User), c.Dialect+": wrong password")); err != nil {
 			return err
 		}
@@ -205,7 +207,7 @@ func (d *Directory) countFailure(ctx context.Context, c Credentials, user store.
 // recordFailure writes a failed login that changes no counter. A store
 // failure here is logged, not returned: the login is refused either way.
 func (d *Directory) recordFailure(ctx context.Context, c Credentials, user store.User, org store.Org, detail string) {
-	by := audit.Actor{ID: user.ID, Name: user.Name, OrgID: org.ID, ClientIP: c.ClientIP, RequestID: c.RequestID}
+	by := audit.Actor{ID: user.ID, Name: user.Name, OrgID: org.ID, ClientIP: c.ClientIP, RequestID: c.RequestID, UserAgent: c.UserAgent}
 	if user.ID.IsZero() {
 		// Client-supplied text: bounded and made valid UTF-8 (PostgreSQL
 		// refuses invalid UTF-8 in text columns).

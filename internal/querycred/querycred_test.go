@@ -67,3 +67,10 @@ func TestNamesMatch(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkFindEmpty(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		Find("")
+	}
+}

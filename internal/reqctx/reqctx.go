@@ -27,6 +27,8 @@ type Info struct {
 	// middleware's size limit: only the gate reads it (it streams bodies
 	// of any size to upstreams).
 	Body io.ReadCloser
+	// UserAgent is the client's User-Agent header (for the audit log).
+	UserAgent string
 }
 
 type key struct{}

@@ -34,7 +34,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		// One allocation for the request's context, Info, status writer and
 		// request-id header value.
 		st := &requestState{}
-		st.ctx.Init(r.Context(), reqctx.Info{ID: reqctx.NewID(r.Header.Get(vcd.HeaderClientReqID)), ClientIP: reqctx.ClientIP(r, s.trusted), Start: start})
+		st.ctx.Init(r.Context(), reqctx.Info{ID: reqctx.NewID(r.Header.Get(vcd.HeaderClientReqID)), ClientIP: reqctx.ClientIP(r, s.trusted), Start: start, UserAgent: r.UserAgent()})
 		info := &st.ctx.Info
 		st.id[0] = info.ID
 		h := w.Header()

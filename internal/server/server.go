@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/audittrail"
 	"github.com/cloudgate/cloudgate/internal/feed"
 	"github.com/cloudgate/cloudgate/internal/gate"
 	"github.com/cloudgate/cloudgate/internal/identity"
@@ -66,6 +68,8 @@ type Options struct {
 	// Gate, when set, serves the key set and forward-auth, and proxies to
 	// its routes (docs/gate.md).
 	Gate *gate.Options
+	// AuditLog, when set, receives every audit event as a JSON line.
+	AuditLog io.Writer
 }
 
 // DefaultMaxStale is Options.MaxStale's default: long enough to ride out a
@@ -96,6 +100,7 @@ type Server struct {
 	load     *loadMeter
 	gate     *gate.Gate
 	cancel   context.CancelFunc
+	auditLog chan struct{} // closed when the --audit-log stream has stopped
 }
 
 // New wires a server and starts its background work. On error nothing is
@@ -162,7 +167,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	env := &vcd.Env{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Accounts: s.accounts, Metrics: s.metrics, PublicURL: publicURL, Log: o.Log,
-		Now: o.Now, Site: vcd.Site{Name: "cloudgate", ID: siteID(sys.ID)}}
+		Now: o.Now, Site: vcd.Site{Name: "cloudgate", ID: siteID(sys.ID)}, AuditTrail: &audittrail.Service{Store: o.Store}}
 
 	// A dialect that is off is not mounted at all: its paths fall to the
 	// enclosing 404 (/api/vchs/* to the /api one), never a 2xx, so clients
@@ -204,6 +209,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		s.hasher.Close()
 		return nil, fmt.Errorf("change feed: %w", err)
 	}
+	s.startAuditLog(bg, o.AuditLog)
 	s.sessions.Start()
 	s.tokens.Start()
 	s.accounts.Start()
@@ -264,6 +270,7 @@ func (s *Server) Close() error {
 	if s.gate != nil {
 		s.gate.Close()
 	}
+	s.waitAuditLog()
 	s.sessions.Close()
 	s.tokens.Close()
 	s.accounts.Close()

@@ -76,7 +76,7 @@ func (s *Service) Authorize(ctx context.Context, realm apitoken.Realm, clientID 
 		return none, errActive
 	}
 	deviceCode, deviceDigest := secret.NewToken(secret.PrefixDevice)
-	by := audit.Actor{ID: row.ID, Name: row.Name, OrgID: row.OrgID, ClientIP: c.IP, RequestID: c.RequestID}
+	by := audit.Actor{ID: row.ID, Name: row.Name, OrgID: row.OrgID, ClientIP: c.IP, RequestID: c.RequestID, UserAgent: c.UserAgent}
 	// A fresh user code may collide with another account's pending one
 	// (34.6 bits); the unique index refuses it and a new one is drawn.
 	var code string
@@ -260,7 +260,7 @@ func (s *Service) activate(ctx context.Context, id urn.UUID, d secret.Digest, no
 			if err := tx.UpdateServiceAccount(ctx, cur); err != nil {
 				return err
 			}
-			by := audit.Actor{ID: id, Name: acct.User.Name, OrgID: acct.Org.ID, ClientIP: c.IP, RequestID: c.RequestID}
+			by := audit.Actor{ID: id, Name: acct.User.Name, OrgID: acct.Org.ID, ClientIP: c.IP, RequestID: c.RequestID, UserAgent: c.UserAgent}
 			return tx.InsertAudit(ctx, audit.Event(by, now, "serviceAccount.activate", audit.Success, id.URN(urn.ServiceAccount),
 				"device code redeemed; session "+sess.ID.URN(urn.Session)))
 		}})

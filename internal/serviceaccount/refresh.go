@@ -176,7 +176,7 @@ func (s *Service) replayed(ctx context.Context, r store.RetiredRefresh, c apitok
 			return err
 		}
 		name = u.Name
-		by := audit.Actor{ClientIP: c.IP, RequestID: c.RequestID, OrgID: cur.OrgID}
+		by := audit.Actor{ClientIP: c.IP, RequestID: c.RequestID, OrgID: cur.OrgID, UserAgent: c.UserAgent}
 		detail := fmt.Sprintf("refresh token of generation %d presented again after rotation (current generation %d)", r.Generation, cur.Generation)
 		if err := tx.InsertAudit(ctx, audit.Event(by, now, "serviceAccount.replay", audit.Denied, cur.ID.URN(urn.ServiceAccount), detail)); err != nil {
 			return err

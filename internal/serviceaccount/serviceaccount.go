@@ -215,7 +215,7 @@ func (s *Service) publish(ctx context.Context, changes ...store.Change) {
 }
 
 func actor(p *authz.Principal, c apitoken.Client) audit.Actor {
-	return audit.Actor{ID: p.UserID, Name: p.UserName, OrgID: p.OrgID, ClientIP: c.IP, RequestID: c.RequestID}
+	return audit.Actor{ID: p.UserID, Name: p.UserName, OrgID: p.OrgID, ClientIP: c.IP, RequestID: c.RequestID, UserAgent: c.UserAgent}
 }
 
 // oauthError is an error of an /oauth endpoint with its RFC code.

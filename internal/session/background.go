@@ -5,7 +5,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/store"
+	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
 // touchQueue collects sessions whose activity must be written behind.
@@ -129,6 +131,10 @@ func (m *Manager) sweep(ctx context.Context) {
 				if err := tx.Emit(ctx, store.Change{Topic: store.TopicSessionEnded, Subject: id, At: now}); err != nil {
 					return 0, err
 				}
+				ev := audit.Event(audit.Actor{Name: "system"}, now, "session.end", audit.Success, id.URN(urn.Session), "idle timeout")
+				if err := tx.InsertAudit(ctx, ev); err != nil {
+					return 0, err
+				}
 			}
 			return len(ids), nil
 		},
@@ -152,12 +158,35 @@ func (m *Manager) sweep(ctx context.Context) {
 			}
 		}
 	}
-	err := m.store.Update(ctx, func(tx store.Tx) error {
-		_, err := tx.PurgeAudit(ctx, now.Add(-90*24*time.Hour))
-		return err
-	})
-	if err != nil {
-		m.log.Warn("session sweep failed", "err", err)
+	if set.AuditRetention > 0 { // zero: Values built without a retention (tests): keep everything
+		m.pruneAudit(ctx, now.Add(-set.AuditRetention))
+	}
+}
+
+// Audit retention works in batches of pruneBatch events, each its own
+// transaction, at most pruneBatches per sweep: a backlog (retention just
+// shortened, a long outage) is worked off over several sweeps without a
+// transaction that holds the write lock for long.
+const (
+	pruneBatch   = 1000
+	pruneBatches = 10
+)
+
+func (m *Manager) pruneAudit(ctx context.Context, cutoff time.Time) {
+	for i := 0; i < pruneBatches; i++ {
+		var n int
+		err := m.store.Update(ctx, func(tx store.Tx) error {
+			var err error
+			n, err = tx.PruneAudit(ctx, cutoff, pruneBatch)
+			return err
+		})
+		if err != nil {
+			m.log.Warn("audit retention failed", "err", err)
+			return
+		}
+		if n < pruneBatch {
+			return
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package sessionapi
 
 import (
+	"github.com/cloudgate/cloudgate/internal/audit"
 	"net/http"
 	"strconv"
 	"strings"
@@ -50,7 +51,7 @@ func (a *API) requestToken(c *call) error {
 		return identity.ErrBadCredentials
 	}
 	acct, outcome, err := a.cfg.Directory.Authenticate(ctx, identity.Credentials{Org: user[at+1:], User: user[:at],
-		Password: pass, ClientIP: info.ClientIP, RequestID: info.ID, Dialect: Dialect})
+		Password: pass, ClientIP: info.ClientIP, RequestID: info.ID, Dialect: Dialect, UserAgent: c.r.UserAgent()})
 	a.cfg.Metrics.Login(Dialect, outcome)
 	if err != nil {
 		return err
@@ -70,7 +71,9 @@ func (a *API) requestToken(c *call) error {
 	}
 	issued, err := a.cfg.Sessions.Create(ctx, session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
 		Origin: store.OriginPassword, Dialect: Dialect, ClientIP: info.ClientIP, UserAgent: c.r.UserAgent(),
-		NoIdle: true, Lifetime: set.VSSLifetime})
+		NoIdle: true, Lifetime: set.VSSLifetime,
+		Audit: []store.AuditEvent{audit.Event(audit.Actor{ID: acct.User.ID, Name: acct.User.Name, OrgID: acct.Org.ID,
+			ClientIP: info.ClientIP, RequestID: info.ID, UserAgent: info.UserAgent}, now, "login", audit.Success, "", Dialect)}})
 	if err != nil {
 		// No token was issued: the request does not count.
 		a.limiter.refund(acct.User.ID, d.start)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +32,9 @@ type Values struct {
 	// VSSRateWindow from /auth/request-token.
 	VSSRateLimit  int
 	VSSRateWindow time.Duration
+	// AuditRetention is how long audit events are kept; older ones are
+	// pruned by the background sweeper in bounded batches.
+	AuditRetention time.Duration
 }
 
 // Key describes one setting.
@@ -57,6 +61,8 @@ func Keys() []Key {
 			func(v *Values, n int64) { v.VSSRateLimit = int(n) }},
 		{"vss-rate-window", "window of the /auth/request-token rate limit", "1m", "duration", 1, 86400,
 			func(v *Values, n int64) { v.VSSRateWindow = time.Duration(n) * time.Second }},
+		{"audit-retention", "keep audit events this long (e.g. 90d, 2160h); older ones are pruned", "90d", "duration", 3600, 3650 * 86400,
+			func(v *Values, n int64) { v.AuditRetention = time.Duration(n) * time.Second }},
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].Name < keys[j].Name })
 	return keys
@@ -75,9 +81,9 @@ func lookup(name string) (Key, bool) {
 func (k Key) parse(value string) (int64, error) {
 	var n int64
 	if k.kind == "duration" {
-		d, err := time.ParseDuration(value)
+		d, err := parseDuration(value)
 		if err != nil {
-			return 0, fmt.Errorf("%s: %q is not a duration (examples: 90s, 30m, 12h)", k.Name, value)
+			return 0, fmt.Errorf("%s: %q is not a duration (examples: 90s, 30m, 12h, 90d)", k.Name, value)
 		}
 		if d%time.Second != 0 {
 			return 0, fmt.Errorf("%s: %q must be a whole number of seconds", k.Name, value)
@@ -97,6 +103,19 @@ func (k Key) parse(value string) (int64, error) {
 		return 0, fmt.Errorf("%s must be between %d and %d", k.Name, k.min, k.max)
 	}
 	return n, nil
+}
+
+// parseDuration is time.ParseDuration plus whole days ("90d"), the unit
+// retention periods are spoken in.
+func parseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok && days != "" {
+		n, err := strconv.ParseInt(days, 10, 32)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bad number of days %q", days)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // Defaults returns the values used when nothing is stored.

@@ -18,6 +18,7 @@ type AuditEvent struct {
 	ActorName string
 	Subject   string // what was acted on (URN or name)
 	ClientIP  string
+	UserAgent string // the client's User-Agent, bounded (see audit.Event)
 	RequestID string
 	Detail    string // short reason code, never secret material
 }

@@ -84,6 +84,7 @@ type Reader interface {
 	ChangeReader
 	AuditReader
 	IdentityAdminReader
+	AuditTrailReader
 }
 
 // Tx is a transaction. Inside Update, reads see the transaction's own writes.
@@ -101,6 +102,7 @@ type Tx interface {
 	SweepWriter
 	IdentityAdminWriter
 	BulkWriter
+	AuditTrailWriter
 }
 
 // Page selects a window of a sorted result; Limit 0 means no limit.

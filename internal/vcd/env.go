@@ -3,6 +3,7 @@ package vcd
 import (
 	"context"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/audittrail"
 	"github.com/cloudgate/cloudgate/internal/reqctx"
 	"log/slog"
 	"net/http"
@@ -37,6 +38,8 @@ type Env struct {
 	// OrgLinks, when set, adds links to Org documents (the vCloud Air
 	// dialect links an org's virtual datacenters).
 	OrgLinks func(ctx context.Context, base string, o store.Org) []Link
+	// AuditTrail reads the audit trail (GET /cloudapi/1.0.0/auditTrail).
+	AuditTrail *audittrail.Service
 	// Site names this installation in session objects and location ids
 	// (one site: Cloud Director's multisite is out of scope).
 	Site Site
@@ -202,7 +205,7 @@ func (env *Env) Login(r *http.Request, dialect, clientIP, requestID string) (ide
 		return identity.Account{}, identity.ErrBadCredentials
 	}
 	acct, outcome, err := env.Directory.Authenticate(r.Context(), identity.Credentials{Org: b.Org, User: b.User,
-		Password: b.Password, ClientIP: clientIP, RequestID: requestID, Dialect: dialect})
+		Password: b.Password, ClientIP: clientIP, RequestID: requestID, Dialect: dialect, UserAgent: r.UserAgent()})
 	env.Metrics.Login(dialect, outcome)
 	return acct, err
 }
@@ -210,7 +213,7 @@ func (env *Env) Login(r *http.Request, dialect, clientIP, requestID string) (ide
 // Actor describes the caller of c for the audit log.
 func Actor(c *Call) audit.Actor {
 	info := reqctx.From(c.R.Context())
-	a := audit.Actor{ClientIP: info.ClientIP, RequestID: info.ID}
+	a := audit.Actor{ClientIP: info.ClientIP, RequestID: info.ID, UserAgent: info.UserAgent}
 	if c.Session != nil {
 		a.ID, a.Name, a.OrgID = c.Session.Principal.UserID, c.Session.Principal.UserName, c.Session.Principal.OrgID
 	}
@@ -219,7 +222,7 @@ func Actor(c *Call) audit.Actor {
 
 // LoginAudit is the audit event of a successful password login through
 // dialect, written with the session it created.
-func LoginAudit(acct identity.Account, dialect, clientIP, requestID string, at time.Time) store.AuditEvent {
-	by := audit.Actor{ID: acct.User.ID, Name: acct.User.Name, OrgID: acct.Org.ID, ClientIP: clientIP, RequestID: requestID}
+func LoginAudit(acct identity.Account, dialect string, info *reqctx.Info, at time.Time) store.AuditEvent {
+	by := audit.Actor{ID: acct.User.ID, Name: acct.User.Name, OrgID: acct.Org.ID, ClientIP: info.ClientIP, RequestID: info.ID, UserAgent: info.UserAgent}
 	return audit.Event(by, at, "login", audit.Success, "", dialect)
 }

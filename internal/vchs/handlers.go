@@ -23,7 +23,9 @@ func (a *API) login(c *call) error {
 		return err
 	}
 	issued, err := a.env.Sessions.Create(c.r.Context(), session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
-		Origin: store.OriginPassword, Dialect: Dialect, ClientIP: info.ClientIP, UserAgent: c.r.UserAgent()})
+		Origin: store.OriginPassword, Dialect: Dialect, ClientIP: info.ClientIP, UserAgent: c.r.UserAgent(),
+		Audit: []store.AuditEvent{audit.Event(audit.Actor{ID: acct.User.ID, Name: acct.User.Name, OrgID: acct.Org.ID,
+			ClientIP: info.ClientIP, RequestID: info.ID, UserAgent: info.UserAgent}, a.env.Now(), "login", audit.Success, "", Dialect)}})
 	if err != nil {
 		return err
 	}
@@ -192,7 +194,7 @@ func (a *API) handoff(c *call) error {
 		Origin: store.OriginHandoff, Dialect: Dialect, ParentID: parent, ClientIP: info.ClientIP,
 		UserAgent: c.r.UserAgent(), Legacy: true, Lifetime: life,
 		Also: func(ctx context.Context, tx store.Tx, rec store.Session) error {
-			by := audit.Actor{ID: p.UserID, Name: p.UserName, OrgID: p.OrgID, ClientIP: info.ClientIP, RequestID: info.ID}
+			by := audit.Actor{ID: p.UserID, Name: p.UserName, OrgID: p.OrgID, ClientIP: info.ClientIP, RequestID: info.ID, UserAgent: info.UserAgent}
 			detail := "vdc " + v.Name + " of service " + s.Name + ", from session " + parent.String()
 			return tx.InsertAudit(ctx, audit.Event(by, now, "session.handoff", audit.Success, rec.ID.URN(urn.Session), detail))
 		}})

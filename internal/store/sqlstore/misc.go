@@ -75,7 +75,7 @@ func (q txQueries) PurgeChanges(ctx context.Context, cutoff time.Time) (int, err
 	return int(n), err
 }
 
-const auditCols = `seq, at, type, outcome, org_id, actor_id, actor_name, subject, client_ip, request_id, detail`
+const auditCols = `seq, at, type, outcome, org_id, actor_id, actor_name, subject, client_ip, request_id, detail, user_agent`
 
 func (q queries) AuditEvents(ctx context.Context, aq store.AuditQuery) ([]store.AuditEvent, int, error) {
 	from := ` FROM audit WHERE at >= ?`
@@ -92,7 +92,7 @@ func (q queries) AuditEvents(ctx context.Context, aq store.AuditQuery) ([]store.
 	return runList(q, ctx, list, `SELECT `+auditCols, from, args, func(r *sql.Rows) (store.AuditEvent, error) {
 		var e store.AuditEvent
 		var at int64
-		err := r.Scan(&e.Seq, &at, &e.Type, &e.Outcome, &e.OrgID, &e.ActorID, &e.ActorName, &e.Subject, &e.ClientIP, &e.RequestID, &e.Detail)
+		err := r.Scan(&e.Seq, &at, &e.Type, &e.Outcome, &e.OrgID, &e.ActorID, &e.ActorName, &e.Subject, &e.ClientIP, &e.RequestID, &e.Detail, &e.UserAgent)
 		e.At = store.FromMicros(at)
 		return e, err
 	})
@@ -100,13 +100,13 @@ func (q queries) AuditEvents(ctx context.Context, aq store.AuditQuery) ([]store.
 
 const (
 	sqlEmit        = `INSERT INTO changes (topic, subject, at) VALUES (?, ?, ?)`
-	sqlInsertAudit = `INSERT INTO audit (at, type, outcome, org_id, actor_id, actor_name, subject, client_ip, request_id, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertAudit = `INSERT INTO audit (at, type, outcome, org_id, actor_id, actor_name, subject, client_ip, request_id, detail, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 func (q txQueries) InsertAudit(ctx context.Context, e store.AuditEvent) error {
 	_, err := q.exec(ctx, sqlInsertAudit,
-		store.Micros(e.At), e.Type, e.Outcome, e.OrgID, e.ActorID, e.ActorName, e.Subject, e.ClientIP, e.RequestID, e.Detail)
+		store.Micros(e.At), e.Type, e.Outcome, e.OrgID, e.ActorID, e.ActorName, e.Subject, e.ClientIP, e.RequestID, e.Detail, e.UserAgent)
 	return err
 }
 

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"Settings", testSettings},
 		{"Changes", testChanges},
 		{"Audit", testAudit},
+		{"AuditTrail", testAuditTrail},
 		{"UpdateRollback", testUpdateRollback},
 		{"UpdateIsolation", testUpdateIsolation},
 		{"ConcurrentCounters", testConcurrentCounters},

@@ -48,6 +48,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	a.mountTokens(mux)
 	a.mountAccounts(mux)
 	a.mountIdentity(mux, j)
+	a.mountAuditTrail(mux)
 	mux.Handle("/cloudapi/", env.NotFound(vcd.JSON))
 }
 
@@ -68,7 +69,7 @@ func (a *API) login(provider bool) vcd.HandlerFunc {
 		}
 		issued, err := a.env.Sessions.Create(c.R.Context(), session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
 			Origin: store.OriginPassword, Dialect: "cloudapi", ClientIP: info.ClientIP, UserAgent: c.R.UserAgent(), Legacy: true,
-			Audit: []store.AuditEvent{vcd.LoginAudit(acct, "cloudapi", info.ClientIP, info.ID, a.env.Now())}})
+			Audit: []store.AuditEvent{vcd.LoginAudit(acct, "cloudapi", info, a.env.Now())}})
 		if err != nil {
 			return loginError(err)
 		}

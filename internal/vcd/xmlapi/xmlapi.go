@@ -93,7 +93,7 @@ func (a *API) login(orgListBody bool) vcd.HandlerFunc {
 		}
 		issued, err := a.env.Sessions.Create(c.R.Context(), session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
 			Origin: store.OriginPassword, Dialect: "api", ClientIP: info.ClientIP, UserAgent: c.R.UserAgent(), Legacy: true,
-			Audit: []store.AuditEvent{vcd.LoginAudit(acct, "api", info.ClientIP, info.ID, a.env.Now())}})
+			Audit: []store.AuditEvent{vcd.LoginAudit(acct, "api", info, a.env.Now())}})
 		if apierr.Is(err, apierr.Unauthenticated) {
 			unauthorized(c.W)
 			return nil
