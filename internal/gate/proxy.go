@@ -17,8 +17,7 @@ import (
 
 // forward is what the proxy's Rewrite needs to know about a request.
 type forward struct {
-	session   *session.Session
-	assertion string
+	identity  *signed
 	trusted   bool
 	requestID string
 }
@@ -41,7 +40,7 @@ func (g *Gate) serveProxy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	iss := g.issuerOf(r)
-	assertion, err := g.assert.get(s, g.audienceOf(r.URL.Path, iss), iss)
+	id, err := g.assert.get(s, g.audienceOf(r.URL.Path, iss), iss)
 	if err != nil {
 		refuse(w, r, apierr.Wrap(apierr.Internal, err, "signing the identity assertion"))
 		return
@@ -60,7 +59,7 @@ func (g *Gate) serveProxy(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetWriteDeadline(time.Time{})
 	// The upstream's caching policy applies to its answers.
 	delete(w.Header(), "Cache-Control")
-	ctx := context.WithValue(r.Context(), forwardKey{}, &forward{session: s, assertion: assertion, trusted: g.trusted(r), requestID: info.ID})
+	ctx := context.WithValue(r.Context(), forwardKey{}, &forward{identity: id, trusted: g.trusted(r), requestID: info.ID})
 	rt.proxy.ServeHTTP(w, r.WithContext(ctx))
 }
 
@@ -96,7 +95,7 @@ func (g *Gate) rewrite(rt *route) func(*httputil.ProxyRequest) {
 		pr.SetURL(rt.Upstream)
 		h := pr.Out.Header
 		scrub(h)
-		setIdentity(h, f.session, f.assertion)
+		setIdentity(h, f.identity)
 		// The upstream's request id then carries cloudgate's.
 		h[vcd.HeaderClientReqID] = []string{f.requestID}
 
