@@ -188,11 +188,14 @@ func (g *Gate) Front(own *http.ServeMux) http.Handler {
 		return own
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := own.Handler(r); !ToUpstream(pattern) {
+		_, pattern := own.Handler(r)
+		rt, ok := g.routes.lookup(r.URL.Path)
+		if !ok || !ToUpstream(pattern) {
+			// cloudgate's own, or no route: cloudgate's own 404.
 			own.ServeHTTP(w, r)
 			return
 		}
-		g.serveProxy(w, r)
+		g.serveProxy(w, r, rt)
 	})
 }
 

@@ -26,14 +26,9 @@ type forwardKey struct{}
 
 // serveProxy passes r to its route's upstream once it carries a live
 // session that may make it.
-func (g *Gate) serveProxy(w http.ResponseWriter, r *http.Request) {
+func (g *Gate) serveProxy(w http.ResponseWriter, r *http.Request, rt *route) {
 	// The metrics label of every proxied request (a closed set: not the path).
 	r.Pattern = "gate"
-	rt, ok := g.routes.lookup(r.URL.Path)
-	if !ok {
-		refuse(w, r, &apierr.Error{Kind: apierr.NotFound, Message: "The requested resource does not exist.", Code: "NOT_FOUND"})
-		return
-	}
 	s, err := g.authorize(r, r.Method, r.URL.Path, r.URL.RawQuery)
 	if err != nil {
 		refuse(w, r, err)

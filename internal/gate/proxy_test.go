@@ -74,7 +74,13 @@ func TestSDKThroughGate(t *testing.T) {
 // Refusals come in the dialect of the path, before the upstream is asked.
 func TestRefusals(t *testing.T) {
 	up := newUpstream(t)
-	g := startGated(t, up, nil)
+	g := startGated(t, up, func(o *gate.Options) {
+		// Only /api and /cloudapi are proxied here, so other paths have no route.
+		a, _ := gate.ParseRoute("/api=" + up.srv.URL)
+		b, _ := gate.ParseRoute("/cloudapi=" + up.srv.URL)
+		e, _ := gate.ParseRoute("/echo/=" + up.srv.URL)
+		o.Routes = []gate.Route{a, b, e}
+	})
 	tok := login(t, g.Server, "bob", "acme")
 	c := g.Client()
 	for _, tc := range []struct {
@@ -90,6 +96,9 @@ func TestRefusals(t *testing.T) {
 		{"token in the query", "GET", "/cloudapi/1.0.0/vdcs?access_token=" + tok, "", nil, 400, "BAD_REQUEST"},
 		{"token in the query with a header", "GET", "/echo/x?q=" + url.QueryEscape(tok), tok, nil, 400, "BAD_REQUEST"},
 		{"ok", "GET", "/cloudapi/1.0.0/vdcs?filter=name==x", tok, nil, 200, `"path":"/cloudapi/1.0.0/vdcs"`},
+		{"no route: cloudgate's 404", "GET", "/nothing/here", tok, nil, 404, `"status":404`},
+		{"own path stays", "GET", "/api/versions", "", nil, 200, "SupportedVersions"},
+		{"vCloud Air stays", "GET", "/api/vchs/nothing", tok, nil, 404, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, before := up.lastSeen()
