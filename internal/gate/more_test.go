@@ -321,3 +321,24 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	}
 	t.Logf("B refused the ended session %v after the logout on A", time.Since(start))
 }
+
+// Instances on one database with different secrets each sign with a key of
+// their own, and every instance publishes every key: an upstream that
+// fetches the key set from one verifies assertions made by the other.
+func TestInstancesWithDifferentSecrets(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	up := newUpstream(t)
+	a := startGated(t, up, nil, cloudgatetest.WithDSN(dsn)) // the upstream reads A's key set
+	b := startGated(t, up, func(o *gate.Options) { o.KeySecret = []byte(strings.Repeat("another secret ", 4)) }, cloudgatetest.WithDSN(dsn))
+	tok := login(t, a.Server, "bob", "acme")
+	time.Sleep(300 * time.Millisecond) // past the key set's maximum age
+	for _, g := range []*gated{a, b} {
+		if s, body, _ := call(t, g.Client(), "GET", g.URL+"/echo/x", tok, nil); s != 200 {
+			t.Fatalf("through %s: %d %s", g.URL, s, body)
+		}
+	}
+	_, ja, _ := call(t, a.Client(), "GET", a.URL+gate.JWKSPath, "", nil)
+	if n := strings.Count(ja, `"kid"`); n != 2 {
+		t.Fatalf("A publishes %d keys: %s", n, ja)
+	}
+}
