@@ -13,7 +13,8 @@ import (
 )
 
 // CookieName is the cookie of cloudgate's web pages (__Host-: only over
-// HTTPS, for this host, path /). The gate never forwards it.
+// HTTPS, for this host, path /). The gate never forwards it, nor any
+// cookie whose name starts with it.
 const CookieName = "__Host-cloudgate"
 
 // HeaderPrefix is cloudgate's identity header namespace. Every incoming
@@ -78,7 +79,9 @@ func scrub(h http.Header) {
 		for _, line := range cs {
 			for _, c := range strings.Split(line, ";") {
 				name, _, _ := strings.Cut(strings.TrimSpace(c), "=")
-				if name != "" && name != CookieName {
+				// Any cookie of the name and its suffixed variants
+				// ("__Host-cloudgate-csrf"): all belong to the pages.
+				if name != "" && !strings.HasPrefix(name, CookieName) {
 					kept = append(kept, strings.TrimSpace(c))
 				}
 			}

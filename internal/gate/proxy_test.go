@@ -131,7 +131,7 @@ func TestForgedHeadersAndCredentialsStripped(t *testing.T) {
 		"X-Cloudgate-Anything":         "forged",
 		"X-Forwarded-For":              "10.9.9.9",
 		"X-Forwarded-Host":             "evil.example",
-		"Cookie":                       gate.CookieName + "=cgw_secret; theme=dark",
+		"Cookie":                       gate.CookieName + "=cgw_secret; theme=dark; " + gate.CookieName + "-csrf=x",
 		"X-Custom":                     "kept",
 	})
 	if status != 200 {
