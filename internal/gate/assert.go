@@ -63,14 +63,23 @@ type signed struct {
 	kid   string
 	jwt   string
 	fresh int64 // unix nanos after which it is signed again
+	// hdr are the identity headers, built once: requests assign these
+	// slices and never modify them.
+	hdr []headerValues
+}
+
+type headerValues struct {
+	name string
+	v    []string
 }
 
 func newAssertions(keys *Keys, now func() time.Time) *assertions {
 	return &assertions{keys: keys, now: now, byKey: map[assertKey]*signed{}}
 }
 
-// get returns the assertion of s for audience aud from issuer iss.
-func (a *assertions) get(s *session.Session, aud, iss string) (string, error) {
+// get returns the assertion of s for audience aud from issuer iss, with
+// its identity headers.
+func (a *assertions) get(s *session.Session, aud, iss string) (*signed, error) {
 	now := a.now()
 	ks := a.keys.cur.Load()
 	k := assertKey{s.ID, aud, iss}
@@ -78,13 +87,13 @@ func (a *assertions) get(s *session.Session, aud, iss string) (string, error) {
 	c := a.byKey[k]
 	a.mu.RUnlock()
 	if c != nil && c.view == s && c.kid == ks.kid && now.UnixNano() < c.fresh {
-		return c.jwt, nil
+		return c, nil
 	}
 	tok, exp, err := sign(ks, s, aud, iss, now)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	c = &signed{view: s, kid: ks.kid, jwt: tok, fresh: exp.Add(-reuseMargin).UnixNano()}
+	c = &signed{view: s, kid: ks.kid, jwt: tok, fresh: exp.Add(-reuseMargin).UnixNano(), hdr: identity(s, tok)}
 	a.mu.Lock()
 	a.byKey[k] = c
 	if now.Sub(a.lastPrune) > MaxAssertionLife {
@@ -96,7 +105,7 @@ func (a *assertions) get(s *session.Session, aud, iss string) (string, error) {
 		}
 	}
 	a.mu.Unlock()
-	return tok, nil
+	return c, nil
 }
 
 func sign(ks *keyset, s *session.Session, aud, iss string, now time.Time) (string, time.Time, error) {

@@ -22,23 +22,31 @@ const ForwardAuthPath = "/cloudgate/forward-auth"
 // the answer concerns only the caller's own session.
 func (g *Gate) forwardAuth(w http.ResponseWriter, r *http.Request) {
 	method, uri := original(r)
-	u, err := url.ParseRequestURI(uri)
-	if uri == "" || err != nil || !strings.HasPrefix(u.Path, "/") {
+	path, rawQuery, _ := strings.Cut(uri, "?")
+	if strings.IndexByte(path, '%') >= 0 {
+		// Decoded as the upstream will route it (the restriction table
+		// works on decoded paths, as the proxy's r.URL.Path is).
+		var err error
+		if path, err = url.PathUnescape(path); err != nil {
+			path = ""
+		}
+	}
+	if !strings.HasPrefix(path, "/") {
 		refuse(w, r, apierr.New(apierr.Invalid, "Forward-auth needs the original request: X-Forwarded-Method and X-Forwarded-Uri."))
 		return
 	}
-	s, err := g.authorize(r, method, u.Path, u.RawQuery)
+	s, err := g.authorize(r, method, path, rawQuery)
 	if err != nil {
-		refuseFor(w, r, u.Path, err)
+		refuseFor(w, r, path, err)
 		return
 	}
 	iss := g.issuerOf(r)
-	assertion, err := g.assert.get(s, g.audienceOf(u.Path, iss), iss)
+	id, err := g.assert.get(s, g.audienceOf(path, iss), iss)
 	if err != nil {
-		refuseFor(w, r, u.Path, apierr.Wrap(apierr.Internal, err, "signing the identity assertion"))
+		refuseFor(w, r, path, apierr.Wrap(apierr.Internal, err, "signing the identity assertion"))
 		return
 	}
-	setIdentity(w.Header(), s, assertion)
+	setIdentity(w.Header(), id)
 	w.WriteHeader(http.StatusOK)
 }
 

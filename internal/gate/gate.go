@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/session"
@@ -70,16 +71,18 @@ type Config struct {
 
 // Gate is the reverse proxy, the forward-auth endpoint and the key set.
 type Gate struct {
-	cfg      Config
-	keys     *Keys
-	assert   *assertions
-	routes   table[*route]
-	auds     table[string]
-	nroutes  int
-	issuer   string
-	bufs     bufferPool
-	stopKeys context.CancelFunc
-	done     sync.WaitGroup
+	cfg     Config
+	keys    *Keys
+	assert  *assertions
+	routes  table[*route]
+	auds    table[string]
+	nroutes int
+	issuer  string
+	// lastOrigin caches issuerOf without a public URL.
+	lastOrigin atomic.Pointer[origin]
+	bufs       bufferPool
+	stopKeys   context.CancelFunc
+	done       sync.WaitGroup
 }
 
 type route struct {
@@ -185,11 +188,14 @@ func (g *Gate) Front(own *http.ServeMux) http.Handler {
 		return own
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := own.Handler(r); !ToUpstream(pattern) {
+		_, pattern := own.Handler(r)
+		rt, ok := g.routes.lookup(r.URL.Path)
+		if !ok || !ToUpstream(pattern) {
+			// cloudgate's own, or no route: cloudgate's own 404.
 			own.ServeHTTP(w, r)
 			return
 		}
-		g.serveProxy(w, r)
+		g.serveProxy(w, r, rt)
 	})
 }
 
@@ -199,7 +205,7 @@ func (g *Gate) jwks(w http.ResponseWriter, r *http.Request) {
 	// Short enough that a rotated key is seen before it signs
 	// (KeyActivation, default 2m).
 	h["Cache-Control"] = []string{"public, max-age=60"}
-	w.Write(g.keys.JWKS())
+	w.Write(g.keys.FreshJWKS(r.Context()))
 }
 
 // issuerOf is the assertion issuer: the public URL, else the request's
@@ -208,10 +214,24 @@ func (g *Gate) issuerOf(r *http.Request) string {
 	if g.issuer != "" {
 		return g.issuer
 	}
-	if r.TLS != nil {
-		return "https://" + r.Host
+	// The last origin is kept: requests nearly always name the same host,
+	// and building the string would cost an allocation each.
+	tls := r.TLS != nil
+	if o := g.lastOrigin.Load(); o != nil && o.host == r.Host && o.tls == tls {
+		return o.iss
 	}
-	return "http://" + r.Host
+	o := &origin{host: r.Host, tls: tls, iss: "http://" + r.Host}
+	if tls {
+		o.iss = "https://" + r.Host
+	}
+	g.lastOrigin.Store(o)
+	return o.iss
+}
+
+type origin struct {
+	host string
+	tls  bool
+	iss  string
 }
 
 // audienceOf is the audience for a path.

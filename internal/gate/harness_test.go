@@ -32,7 +32,7 @@ var testSecret = []byte("0123456789abcdef0123456789abcdef-test")
 // an identity assertion that verifies against the gate's key set and
 // agrees with the plain headers, and no cloudgate credential.
 type upstream struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	// jwks is the gate's key set URL and client its HTTP client (set once
 	// the gate runs).
@@ -45,15 +45,15 @@ type upstream struct {
 	seen     int
 }
 
-func newUpstream(t *testing.T) *upstream {
+func newUpstream(t testing.TB) *upstream {
 	u := &upstream{t: t}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/org/{$}", u.orgList)
 	mux.HandleFunc("GET /api/org", u.orgList)
 	mux.HandleFunc("GET /api/org/{id}", u.org)
 	mux.HandleFunc("/echo/", u.echo)
-	mux.HandleFunc("/api/admin/user/{id}", u.echo)
-	mux.HandleFunc("/cloudapi/1.0.0/users", u.echo)
+	mux.HandleFunc("/api/admin/group/{id}", u.echo)
+	mux.HandleFunc("/cloudapi/1.0.0/groups", u.echo)
 	mux.HandleFunc("/cloudapi/1.0.0/vdcs", u.echo)
 	mux.HandleFunc("PUT /upload", u.upload)
 	mux.Handle("/ws", websocket.Handler(func(c *websocket.Conn) {
@@ -206,12 +206,12 @@ type gated struct {
 
 // startGated starts cloudgate proxying to up; tune adjusts the gate's
 // options.
-func startGated(t *testing.T, up *upstream, tune func(*gate.Options), opts ...testserver.Option) *gated {
+func startGated(t testing.TB, up *upstream, tune func(*gate.Options), opts ...testserver.Option) *gated {
 	return startGatedWith(t, up, tune, nil, opts...)
 }
 
 // startGatedWith also adjusts the server's options.
-func startGatedWith(t *testing.T, up *upstream, tune func(*gate.Options), serverTune func(*server.Options), opts ...testserver.Option) *gated {
+func startGatedWith(t testing.TB, up *upstream, tune func(*gate.Options), serverTune func(*server.Options), opts ...testserver.Option) *gated {
 	t.Helper()
 	route, err := gate.ParseRoute("/=" + up.srv.URL)
 	if err != nil {
@@ -237,7 +237,7 @@ func startGatedWith(t *testing.T, up *upstream, tune func(*gate.Options), server
 }
 
 // login returns a session token of user@org (password login).
-func login(t *testing.T, srv *testserver.Server, user, org string) string {
+func login(t testing.TB, srv *testserver.Server, user, org string) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/cloudapi/1.0.0/sessions", nil)
 	req.SetBasicAuth(user+"@"+org, testserver.Password)

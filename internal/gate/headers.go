@@ -12,9 +12,10 @@ import (
 	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
-// CookieName is the cookie of cloudgate's web pages (internal/web). The
-// gate never forwards it.
-const CookieName = session.CookieName
+// CookieName is the prefix of cloudgate's cookies: the web pages'
+// session.CookieName starts with it. The gate never forwards a cookie whose
+// name starts with it.
+const CookieName = "__Host-cloudgate"
 
 // HeaderPrefix is cloudgate's identity header namespace. Every incoming
 // header in it is removed before the gate sets its own, so a client cannot
@@ -78,7 +79,9 @@ func scrub(h http.Header) {
 		for _, line := range cs {
 			for _, c := range strings.Split(line, ";") {
 				name, _, _ := strings.Cut(strings.TrimSpace(c), "=")
-				if name != "" && name != CookieName {
+				// Any cookie of the name and its suffixed variants
+				// ("__Host-cloudgate-csrf"): all belong to the pages.
+				if name != "" && !strings.HasPrefix(name, CookieName) {
 					kept = append(kept, strings.TrimSpace(c))
 				}
 			}
@@ -91,20 +94,30 @@ func scrub(h http.Header) {
 	}
 }
 
-// setIdentity sets the identity headers of s on h.
-func setIdentity(h http.Header, s *session.Session, assertion string) {
+// identity builds the identity headers of s with its assertion.
+func identity(s *session.Session, assertion string) []headerValues {
 	p := s.Principal
-	h[HeaderAssertion] = []string{assertion}
-	h[HeaderUser] = []string{headerValue(p.UserName)}
-	h[HeaderUserID] = []string{p.UserID.URN(urn.User)}
-	h[HeaderOrg] = []string{headerValue(p.OrgName)}
-	h[HeaderOrgID] = []string{p.OrgID.URN(urn.Org)}
-	h[HeaderRoles] = []string{headerValue(s.RoleName)}
-	h[HeaderSession] = []string{s.ID.URN(urn.Session)}
+	restricted := "false"
 	if p.Restricted {
-		h[HeaderRestricted] = []string{"true"}
-	} else {
-		h[HeaderRestricted] = []string{"false"}
+		restricted = "true"
+	}
+	return []headerValues{
+		{HeaderAssertion, []string{assertion}},
+		{HeaderUser, []string{headerValue(p.UserName)}},
+		{HeaderUserID, []string{p.UserID.URN(urn.User)}},
+		{HeaderOrg, []string{headerValue(p.OrgName)}},
+		{HeaderOrgID, []string{p.OrgID.URN(urn.Org)}},
+		{HeaderRoles, []string{headerValue(s.RoleName)}},
+		{HeaderSession, []string{s.ID.URN(urn.Session)}},
+		{HeaderRestricted, []string{restricted}},
+	}
+}
+
+// setIdentity sets the identity headers of c on h. The slices are shared
+// between requests: nothing appends to or changes header values once set.
+func setIdentity(h http.Header, c *signed) {
+	for _, hv := range c.hdr {
+		h[hv.name] = hv.v
 	}
 }
 

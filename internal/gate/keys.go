@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,12 +42,14 @@ type Keys struct {
 	// upstreams that cache the key set see it first.
 	activation time.Duration
 	// refresh is how often instances reread the keys.
-	refresh time.Duration
-	cur     atomic.Pointer[keyset]
+	refresh   time.Duration
+	cur       atomic.Pointer[keyset]
+	reloading sync.Mutex
 }
 
 // keyset is one reading of the store.
 type keyset struct {
+	loaded time.Time // monotonic, for FreshJWKS
 	kid    string
 	signer jose.Signer
 	jwks   []byte // {"keys":[...]} of every published key
@@ -188,7 +191,7 @@ func (k *Keys) List(ctx context.Context) ([]KeyInfo, error) {
 }
 
 // describe decides, for keys newest first, which signs and which are
-// published. The signing key is the newest that opens and has been
+// published. A key this instance cannot open is always published. The signing key is the newest that opens and has been
 // published for the activation delay (or, when none has, the oldest that
 // opens: a fresh installation signs at once). A key is published until
 // the key that superseded it has signed for longer than an instance may
@@ -217,6 +220,10 @@ func (k *Keys) describe(keys []store.SigningKey) []KeyInfo {
 	var supersededAt time.Time // when the newest key older than i began to be superseded
 	for i := range out {
 		switch {
+		case !out[i].Openable:
+			// Another secret seals it: an instance with that secret may
+			// sign with it, and this one cannot tell until when.
+			out[i].Published = true
 		case i == signing:
 			out[i].Signing, out[i].Published = true, true
 			// A key signing before its activation time (a fresh
@@ -252,7 +259,9 @@ func (k *Keys) Load(ctx context.Context) error {
 	}
 	if si < 0 {
 		if len(keys) > 0 {
-			k.log.Warn("no signing key in the store opens with this instance's key secret (instances sharing a database need the same secret); creating one")
+			// Still correct (every instance publishes every key it cannot
+			// open), but each secret adds a key.
+			k.log.Info("no signing key in the store opens with this instance's secret; creating one (instances sharing a database should share --signing-secret-file)")
 		}
 		if _, err := k.create(ctx); err != nil {
 			return fmt.Errorf("creating a signing key: %w", err)
@@ -280,7 +289,7 @@ func (k *Keys) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	k.cur.Store(&keyset{kid: keys[si].ID, signer: signer, jwks: append(jwks, '\n')})
+	k.cur.Store(&keyset{loaded: time.Now(), kid: keys[si].ID, signer: signer, jwks: append(jwks, '\n')})
 	return nil
 }
 
@@ -302,6 +311,25 @@ func (k *Keys) run(ctx context.Context) {
 
 // JWKS returns the published key set (JSON).
 func (k *Keys) JWKS() []byte { return k.cur.Load().jwks }
+
+// jwksMaxAge bounds how stale the served key set may be: an upstream
+// fetches it when it meets an unknown key id, which may be the key of an
+// instance that started a moment ago. Key set requests are rare
+// (upstreams cache the set), so rereading for them costs little.
+const jwksMaxAge = 200 * time.Millisecond
+
+// FreshJWKS returns the key set, rereading the store first when the last
+// reading is older than jwksMaxAge (one reader at a time; a failed reread
+// serves the last set).
+func (k *Keys) FreshJWKS(ctx context.Context) []byte {
+	if time.Since(k.cur.Load().loaded) > jwksMaxAge && k.reloading.TryLock() {
+		if err := k.Load(ctx); err != nil {
+			k.log.Warn("rereading signing keys for the key set", "err", err)
+		}
+		k.reloading.Unlock()
+	}
+	return k.JWKS()
+}
 
 func randomBytes(n int) []byte {
 	b := make([]byte, n)

@@ -22,10 +22,13 @@ var mixed = []struct {
 	{"/api/org/{id}", true},
 	// The vCloud Air hand-off ends at /api/vdc/{id}: the vDC lives upstream.
 	{"/api/vdc/{id}", true},
-	// The admin root and AdminOrg list provider resources and org settings.
+	// The admin root lists provider resources.
 	{"/api/admin", true},
 	{"/api/admin/{$}", true},
-	{"/api/admin/org/{id}", true},
+	// The AdminOrg is the org's identity and settings, which cloudgate
+	// creates, updates and deletes (docs/identity-api.md); its vDC and
+	// catalog lists are empty here, their own paths go upstream.
+	{"/api/admin/org/{id}", false},
 	// The session itself, its versions document and the roles a session
 	// reports are cloudgate's.
 	{"/api/session", false},

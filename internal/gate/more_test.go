@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmware/go-vcloud-director/v3/govcd"
 	"golang.org/x/net/websocket"
 
 	"github.com/cloudgate/cloudgate/internal/gate"
@@ -287,8 +288,14 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := c.Client.VCDToken
-	if s, body, _ := call(t, b.Client(), "GET", b.URL+"/echo/b", tok, nil); s != 200 {
-		t.Fatalf("through B: %d %s", s, body)
+	// The SDK on B with the token A issued (SetToken checks it with GET
+	// /api/org, which B's gate passes upstream).
+	other := sdkClient(t, b.URL)
+	if err := other.SetToken("acme", govcd.BearerTokenHeader, tok); err != nil {
+		t.Fatalf("SetToken on B: %v", err)
+	}
+	if orgs, err := other.GetOrgList(); err != nil || len(orgs.Org) != 1 {
+		t.Fatalf("GetOrgList through B: %+v, %v", orgs, err)
 	}
 	_, ja, _ := call(t, a.Client(), "GET", a.URL+gate.JWKSPath, "", nil)
 	_, jb, _ := call(t, b.Client(), "GET", b.URL+gate.JWKSPath, "", nil)
@@ -298,19 +305,40 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	if err := c.Disconnect(); err != nil {
 		t.Fatal(err)
 	}
-	if s, _, _ := call(t, a.Client(), "GET", a.URL+"/echo/a", tok, nil); s != 401 {
-		t.Fatalf("A after logout: %d", s)
+	if _, err := c.GetOrgList(); err == nil {
+		t.Fatal("A still forwards the ended session")
 	}
 	start := time.Now()
 	for {
-		s, _, _ := call(t, b.Client(), "GET", b.URL+"/echo/b", tok, nil)
-		if s == 401 {
+		_, err := other.GetOrgList()
+		if err != nil && strings.Contains(err.Error(), "401") {
 			break
 		}
 		if time.Since(start) > 5*time.Second {
-			t.Fatalf("B still forwards the ended session")
+			t.Fatalf("B still forwards the ended session: %v", err)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
 	t.Logf("B refused the ended session %v after the logout on A", time.Since(start))
+}
+
+// Instances on one database with different secrets each sign with a key of
+// their own, and every instance publishes every key: an upstream that
+// fetches the key set from one verifies assertions made by the other.
+func TestInstancesWithDifferentSecrets(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	up := newUpstream(t)
+	a := startGated(t, up, nil, testserver.WithDSN(dsn)) // the upstream reads A's key set
+	b := startGated(t, up, func(o *gate.Options) { o.KeySecret = []byte(strings.Repeat("another secret ", 4)) }, testserver.WithDSN(dsn))
+	tok := login(t, a.Server, "bob", "acme")
+	time.Sleep(300 * time.Millisecond) // past the key set's maximum age
+	for _, g := range []*gated{a, b} {
+		if s, body, _ := call(t, g.Client(), "GET", g.URL+"/echo/x", tok, nil); s != 200 {
+			t.Fatalf("through %s: %d %s", g.URL, s, body)
+		}
+	}
+	_, ja, _ := call(t, a.Client(), "GET", a.URL+gate.JWKSPath, "", nil)
+	if n := strings.Count(ja, `"kid"`); n != 2 {
+		t.Fatalf("A publishes %d keys: %s", n, ja)
+	}
 }

@@ -173,8 +173,8 @@ func TestExistingProxies(t *testing.T) {
 				{"forged identity", "GET", "/echo/x", tok, map[string]string{gate.HeaderUser: "administrator", gate.HeaderOrg: "System"}, 200},
 				{"no session", "GET", "/echo/x", "", nil, 401},
 				{"bad token", "GET", "/echo/x", "cgs_nothing", nil, 401},
-				{"restricted read", "GET", "/cloudapi/1.0.0/users", restrictedTok, nil, 200},
-				{"restricted write", "POST", "/cloudapi/1.0.0/users", restrictedTok, nil, 403},
+				{"restricted read", "GET", "/cloudapi/1.0.0/groups", restrictedTok, nil, 200},
+				{"restricted write", "POST", "/cloudapi/1.0.0/groups", restrictedTok, nil, 403},
 			} {
 				status, body, _ := call(t, c, tc.method, base+tc.path, tc.tok, tc.hdr)
 				if status != tc.status {

@@ -17,8 +17,7 @@ import (
 
 // forward is what the proxy's Rewrite needs to know about a request.
 type forward struct {
-	session   *session.Session
-	assertion string
+	identity  *signed
 	trusted   bool
 	requestID string
 }
@@ -27,21 +26,16 @@ type forwardKey struct{}
 
 // serveProxy passes r to its route's upstream once it carries a live
 // session that may make it.
-func (g *Gate) serveProxy(w http.ResponseWriter, r *http.Request) {
+func (g *Gate) serveProxy(w http.ResponseWriter, r *http.Request, rt *route) {
 	// The metrics label of every proxied request (a closed set: not the path).
 	r.Pattern = "gate"
-	rt, ok := g.routes.lookup(r.URL.Path)
-	if !ok {
-		refuse(w, r, &apierr.Error{Kind: apierr.NotFound, Message: "The requested resource does not exist.", Code: "NOT_FOUND"})
-		return
-	}
 	s, err := g.authorize(r, r.Method, r.URL.Path, r.URL.RawQuery)
 	if err != nil {
 		refuse(w, r, err)
 		return
 	}
 	iss := g.issuerOf(r)
-	assertion, err := g.assert.get(s, g.audienceOf(r.URL.Path, iss), iss)
+	id, err := g.assert.get(s, g.audienceOf(r.URL.Path, iss), iss)
 	if err != nil {
 		refuse(w, r, apierr.Wrap(apierr.Internal, err, "signing the identity assertion"))
 		return
@@ -60,7 +54,7 @@ func (g *Gate) serveProxy(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetWriteDeadline(time.Time{})
 	// The upstream's caching policy applies to its answers.
 	delete(w.Header(), "Cache-Control")
-	ctx := context.WithValue(r.Context(), forwardKey{}, &forward{session: s, assertion: assertion, trusted: g.trusted(r), requestID: info.ID})
+	ctx := context.WithValue(r.Context(), forwardKey{}, &forward{identity: id, trusted: g.trusted(r), requestID: info.ID})
 	rt.proxy.ServeHTTP(w, r.WithContext(ctx))
 }
 
@@ -96,7 +90,7 @@ func (g *Gate) rewrite(rt *route) func(*httputil.ProxyRequest) {
 		pr.SetURL(rt.Upstream)
 		h := pr.Out.Header
 		scrub(h)
-		setIdentity(h, f.session, f.assertion)
+		setIdentity(h, f.identity)
 		// The upstream's request id then carries cloudgate's.
 		h[vcd.HeaderClientReqID] = []string{f.requestID}
 
