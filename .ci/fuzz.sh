@@ -2,29 +2,41 @@
 # A short -fuzz run of every fuzz target in the module. Plain `go test`
 # already runs each target's seed corpus (testdata/fuzz/<target>); this
 # mutates from there. Go fuzzes one target per invocation, so the script
-# finds the targets and runs them one after another, FUZZ_TIME each
-# (default 6s: 18 targets fit in about three minutes with the builds).
+# finds the targets and runs them one after another. The whole run aims at
+# FUZZ_BUDGET seconds (default 180) including the instrumented builds:
+# each target gets what is left divided among the targets still to run,
+# less ~3 s for its build and start, and never under FUZZ_MIN (2) seconds.
+# FUZZ_TIME (e.g. 30s) gives every target a fixed time instead.
 # A failure leaves the failing input in testdata/fuzz/<target>/ and fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-per="${FUZZ_TIME:-6s}"
+budget="${FUZZ_BUDGET:-180}"
+floor="${FUZZ_MIN:-2}"
+mapfile -t targets < <(git ls-files '*_test.go' | xargs grep -Ho '^func Fuzz[A-Za-z0-9_]*' | sed 's/:func /:/' | sort)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 start=$(date +%s)
 failed=()
-n=0
-while IFS=: read -r file name; do
+left=${#targets[@]}
+for t in "${targets[@]}"; do
+  file=${t%%:*} name=${t#*:}
   dir="./$(dirname "$file")"
-  n=$((n + 1))
+  per="${FUZZ_TIME:-}"
+  if [ -z "$per" ]; then
+    s=$(( (budget - ($(date +%s) - start)) / left - 3 ))
+    per="$(( s > floor ? s : floor ))s"
+  fi
+  left=$((left - 1))
   t0=$(date +%s)
-  if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$per" "$dir" >"/tmp/fuzz-$$.log" 2>&1; then
-    echo "ok   $name ($dir) $(( $(date +%s) - t0 ))s, $(grep -o 'execs: [0-9]*' "/tmp/fuzz-$$.log" | tail -1)"
+  if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$per" "$dir" >"$log" 2>&1; then
+    echo "ok   $name ($dir) fuzzed $per, took $(( $(date +%s) - t0 ))s, $(grep -o 'execs: [0-9]*' "$log" | tail -1)"
   else
-    echo "FAIL $name ($dir)"; cat "/tmp/fuzz-$$.log"
+    echo "FAIL $name ($dir)"; cat "$log"
     failed+=("$name")
   fi
-done < <(git ls-files '*_test.go' | xargs grep -Ho '^func Fuzz[A-Za-z0-9_]*' | sed 's/:func /:/' | sort)
-rm -f "/tmp/fuzz-$$.log"
-echo "fuzzed $n targets in $(( $(date +%s) - start ))s"
+done
+echo "fuzzed ${#targets[@]} targets in $(( $(date +%s) - start ))s (budget ${budget}s)"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "failing targets: ${failed[*]}"; exit 1
 fi

@@ -48,6 +48,11 @@ func TestPostgresConnectionsHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	held := time.Now()
+	// If requests hung, release the lock after releaseAfter so the test
+	// fails on their times instead of hanging.
+	const releaseAfter = 30 * time.Second
+	release := time.AfterFunc(releaseAfter, func() { _ = tx.Rollback(context.Background()) })
+	defer release.Stop()
 
 	// Four times the pool: logins (writes) and session lists (reads).
 	type result struct {
@@ -90,13 +95,18 @@ func TestPostgresConnectionsHeld(t *testing.T) {
 		if r.status != http.StatusServiceUnavailable || !r.retry {
 			t.Errorf("%s while the pool is held: %d (Retry-After %v) after %v: %s", r.what, r.status, r.retry, r.took, r.body)
 		}
-		// The deadline, plus the time to answer on a busy machine.
-		if r.took > queryTimeout+3*time.Second {
+		// The deadline (a read and a write at most, query_timeout each),
+		// plus time to answer on a busy machine: the lock is held far
+		// longer (releaseAfter), so a request that waited on it would show.
+		if r.took > 2*queryTimeout+2*time.Second {
 			t.Errorf("%s took %v to fail (query_timeout %v)", r.what, r.took, queryTimeout)
 		}
 	}
 	t.Logf("%d requests while every connection was held: all 503 with Retry-After, slowest %v (query_timeout %v)", n, slowest.Round(time.Millisecond), queryTimeout)
 
+	if !release.Stop() {
+		t.Fatalf("requests were still waiting after %v: the lock was released by the timer", releaseAfter)
+	}
 	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
