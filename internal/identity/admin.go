@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"strings"
@@ -229,7 +231,10 @@ func (d *Directory) changeUser(ctx context.Context, by audit.Actor, orgName, nam
 		}
 		u.UpdatedAt = now
 		if endSessions {
-			u.ValidAfter = now
+			// The store keeps microseconds: the user returned to the caller
+			// must carry the stored value, or a session made from it fails
+			// the store's ValidAfter guard.
+			u.ValidAfter = now.Truncate(time.Microsecond)
 			if _, err := tx.EndSessions(ctx, store.SessionSelector{UserID: u.ID}, now, typ); err != nil {
 				return err
 			}

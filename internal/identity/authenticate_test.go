@@ -216,7 +216,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	if err := f.store.Update(ctx, func(tx store.Tx) error { return tx.InsertSession(ctx, sess) }); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Add(time.Second)
+	f.clock.Add(time.Second + 1234*time.Nanosecond) // below the store's microseconds
 	if _, err := f.dir.SetPassword(ctx, audit.CLI(), "acme", "alice", "short"); !apierr.Is(err, apierr.Invalid) {
 		t.Fatalf("short password: %v", err)
 	}
@@ -226,6 +226,11 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	}
 	if !changed.ValidAfter.After(sess.CreatedAt) {
 		t.Fatal("ValidAfter did not move past the old session")
+	}
+	// The user returned is the stored one: a session made from it must pass
+	// the store's ValidAfter guard (the web page signs in again with it).
+	if stored, _, _ := f.dir.User(ctx, "acme", "alice"); !stored.ValidAfter.Equal(changed.ValidAfter) {
+		t.Fatalf("returned ValidAfter %v, stored %v", changed.ValidAfter, stored.ValidAfter)
 	}
 	got, _ := f.store.SessionByID(ctx, sess.ID)
 	if got.EndedAt.IsZero() {

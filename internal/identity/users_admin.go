@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"sort"
@@ -222,7 +224,10 @@ func (d *Directory) ChangeUser(ctx context.Context, by audit.Actor, id urn.UUID,
 			u.PasswordHash = hash
 		}
 		if endSessions {
-			u.ValidAfter = now
+			// The store keeps microseconds: the user returned to the caller
+			// must carry the stored value, or a session made from it fails
+			// the store's ValidAfter guard.
+			u.ValidAfter = now.Truncate(time.Microsecond)
 			if _, err := tx.EndSessions(ctx, store.SessionSelector{UserID: u.ID}, now, "user changed"); err != nil {
 				return err
 			}
