@@ -55,15 +55,16 @@ func (a *app) dispatch(ctx context.Context, c *command, path []string, args []st
 			}
 			return usagef("%s needs a command\n\n%s", strings.Join(path, " "), strings.TrimRight(c.usage(path), "\n"))
 		}
-		if isHelp(args[0]) {
+		name, rest := args[0], args[1:] // #nosec G602 -- len(args) > 0: checked above
+		if isHelp(name) {
 			fmt.Fprint(a.stdout, c.usage(path))
 			return errHelp
 		}
-		sub := c.find(args[0])
+		sub := c.find(name)
 		if sub == nil {
-			return usagef("unknown command %q for %q\n\n%s", args[0], strings.Join(path, " "), strings.TrimRight(c.usage(path), "\n"))
+			return usagef("unknown command %q for %q\n\n%s", name, strings.Join(path, " "), strings.TrimRight(c.usage(path), "\n"))
 		}
-		return a.dispatch(ctx, sub, append(path, sub.name), args[1:])
+		return a.dispatch(ctx, sub, append(path, sub.name), rest)
 	}
 	fs := newFlagSet(path)
 	run := c.flags(fs)

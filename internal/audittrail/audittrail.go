@@ -77,7 +77,7 @@ const Namespace = "cloudgate"
 // per database without a column of their own.
 func EventID(seq int64) string {
 	var u urn.UUID
-	binary.BigEndian.PutUint64(u[8:], uint64(seq))
+	binary.BigEndian.PutUint64(u[8:], uint64(seq)) // #nosec G115 -- seq is a database sequence number, never negative
 	u[6] = u[6]&0x0f | 0x80
 	u[8] = u[8]&0x3f | 0x80
 	return "urn:vcloud:audit:" + u.String()

@@ -219,15 +219,15 @@ func TestSDKCustomRoles(t *testing.T) {
 		t.Fatalf("CreateUserSimple with the custom role: %v", err)
 	}
 	audrey := login(t, srv, "audrey", "Audrey-password-1", "acme")
-	aAcme, err := audrey.GetAdminOrgByName("acme")
-	if err == nil {
+	if _, err := audrey.GetAdminOrgByName("acme"); err == nil {
 		t.Fatal("audrey reads the admin view without General: Administrator View")
 	}
 	if err := role.AddRights([]types.OpenApiReference{right("General: Administrator View"), right("Role: View")}); err != nil {
 		t.Fatalf("AddRights: %v", err)
 	}
 	// Her live session holds the new rights at once.
-	if aAcme, err = audrey.GetAdminOrgByName("acme"); err != nil || len(aAcme.AdminOrg.Users.User) != 4 {
+	aAcme, err := audrey.GetAdminOrgByName("acme")
+	if err != nil || len(aAcme.AdminOrg.Users.User) != 4 {
 		t.Fatalf("audrey after the new rights: %v", err)
 	}
 	if _, err := aAcme.CreateRole(&types.Role{Name: "Mine"}); err == nil {

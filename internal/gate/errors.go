@@ -62,5 +62,5 @@ func writeUpstreamError(w http.ResponseWriter, r *http.Request, status int, mino
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
-	w.Write(body)
+	_, _ = w.Write(body) // a failed write means the client left
 }

@@ -205,7 +205,7 @@ func (g *Gate) jwks(w http.ResponseWriter, r *http.Request) {
 	// Short enough that a rotated key is seen before it signs
 	// (KeyActivation, default 2m).
 	h["Cache-Control"] = []string{"public, max-age=60"}
-	w.Write(g.keys.FreshJWKS(r.Context()))
+	_, _ = w.Write(g.keys.FreshJWKS(r.Context())) // a failed write means the client left
 }
 
 // issuerOf is the assertion issuer: the public URL, else the request's

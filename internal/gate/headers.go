@@ -36,7 +36,7 @@ const (
 )
 
 // vchsToken is the vCloud Air dialect's session header.
-const vchsToken = "X-Vchs-Authorization"
+const vchsToken = "X-Vchs-Authorization" // #nosec G101 -- a header name
 
 // credentialHeaders carry cloudgate credentials; they never leave for an
 // upstream.

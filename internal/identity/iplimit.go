@@ -44,9 +44,9 @@ type acctFailures struct {
 func (l *ipLimiter) accountKey(org, user string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(l.seed)
-	h.WriteString(org)
-	h.WriteByte(0)
-	h.WriteString(user)
+	_, _ = h.WriteString(org) // maphash writes never fail
+	_ = h.WriteByte(0)
+	_, _ = h.WriteString(user)
 	return h.Sum64()
 }
 

@@ -119,7 +119,7 @@ func (p *Pages) decideCode(c *call) error {
 	if err := decide(c.ctx(), &c.sess.Principal, c.ctxOrg(), code, c.client()); err != nil {
 		return p.codeError(c, err, accountsData{Code: code})
 	}
-	http.Redirect(c.w, c.r, c.realm.Prefix+"/administration/settings/service-accounts?done="+urlQuery(done), http.StatusSeeOther)
+	c.seeOther(c.realm.Prefix + "/administration/settings/service-accounts?done=" + urlQuery(done))
 	return nil
 }
 
@@ -133,7 +133,7 @@ func (p *Pages) revokeAccount(c *call) error {
 	if err := p.cfg.Accounts.Revoke(c.ctx(), &c.sess.Principal, c.ctxOrg(), id, c.client()); err != nil {
 		return err
 	}
-	http.Redirect(c.w, c.r, c.realm.Prefix+"/administration/settings/service-accounts?done="+
-		urlQuery("Revoked: the account's tokens and sessions ended."), http.StatusSeeOther)
+	c.seeOther(c.realm.Prefix + "/administration/settings/service-accounts?done=" +
+		urlQuery("Revoked: the account's tokens and sessions ended."))
 	return nil
 }

@@ -136,6 +136,6 @@ func (p *Pages) setUserState(c *call) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(c.w, c.r, c.realm.Prefix+"/administration/users?done="+urlQuery(done), http.StatusSeeOther)
+	c.seeOther(c.realm.Prefix + "/administration/users?done=" + urlQuery(done))
 	return nil
 }

@@ -160,14 +160,6 @@ func (tb *tab) open(url string) {
 	tb.do("opening "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("h1")))
 }
 
-// submit clicks a button and waits for the next page's heading.
-func (tb *tab) submit(button chromedp.CSS) {
-	tb.t.Helper()
-	tb.do("clicking "+string(button), chromedp.Click(button), chromedp.WaitVisible(chromedp.CSS("h1")))
-	// A click that navigates can return before the new document exists.
-	tb.do("waiting for the page", chromedp.WaitReady(chromedp.CSS("body")))
-}
-
 func (tb *tab) heading() string {
 	return get(tb, "reading the heading", chromedp.Text(chromedp.CSS("h1")))
 }
@@ -175,8 +167,6 @@ func (tb *tab) heading() string {
 func (tb *tab) text() string {
 	return get(tb, "reading the page", chromedp.Text(chromedp.CSS("body")))
 }
-
-func (tb *tab) location() string { return get(tb, "reading the location", chromedp.Location()) }
 
 // fill types v into the input with id.
 func (tb *tab) fill(id, v string) {

@@ -89,7 +89,7 @@ func (p *Pages) render(c *call, code int, name string, v *view) {
 	}
 	c.w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	c.w.WriteHeader(code)
-	c.w.Write(buf.Bytes())
+	_, _ = c.w.Write(buf.Bytes()) // a failed write means the browser left
 }
 
 // nav lists the pages the person may open, in their own realm (or, for a

@@ -109,7 +109,7 @@ func (p *Pages) endSession(c *call) error {
 	if strings.Contains(back, "?") {
 		sep = "&"
 	}
-	http.Redirect(c.w, c.r, back+sep+"ended=1", http.StatusSeeOther)
+	c.seeOther(back + sep + "ended=1")
 	return nil
 }
 

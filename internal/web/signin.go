@@ -24,7 +24,7 @@ func (p *Pages) picker(c *call) error {
 		return nil
 	}
 	if strings.EqualFold(org, identity.SystemOrgName) {
-		http.Redirect(c.w, c.r, "/provider/", http.StatusSeeOther)
+		c.seeOther("/provider/")
 		return nil
 	}
 	if identity.ValidateOrgName(org) != nil {
@@ -32,7 +32,7 @@ func (p *Pages) picker(c *call) error {
 			Fields: map[string]string{"org": "An organization name has letters, digits, dots, dashes and underscores only."}})
 		return nil
 	}
-	http.Redirect(c.w, c.r, "/tenant/"+url.PathEscape(org)+"/", http.StatusSeeOther)
+	c.seeOther("/tenant/" + url.PathEscape(org) + "/")
 	return nil
 }
 

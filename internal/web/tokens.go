@@ -182,7 +182,7 @@ func (p *Pages) revokeToken(c *call) error {
 	if strings.Contains(back, "?") {
 		sep = "&"
 	}
-	http.Redirect(c.w, c.r, back+sep+"revoked=1", http.StatusSeeOther)
+	c.seeOther(back + sep + "revoked=1")
 	return nil
 }
 

@@ -33,7 +33,7 @@ func (q txQueries) InsertSessions(ctx context.Context, ss []store.Session) error
 
 const (
 	sqlInsertTokenHead = `INSERT INTO api_tokens (id, name, name_key, owner_id, org_id, type, digest, created_at, minted_at,
-		last_used_at, expires_at, revoked_at) VALUES `
+		last_used_at, expires_at, revoked_at) VALUES ` // #nosec G101 -- SQL naming a digest column, no credential
 	tokenColumns = 12
 )
 

@@ -1,7 +1,6 @@
 package cloudapi
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -278,6 +277,3 @@ func (a *API) revokeAccount(c *vcd.Call) error {
 	c.W.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
-// errNotObject is the answer to a JSON body that is not one object.
-var errNotObject = errors.New("not a JSON object")
