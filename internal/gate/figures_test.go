@@ -129,7 +129,7 @@ func startServe(t *testing.T, bin, dir string, flags ...string) *proc {
 	os.MkdirAll(dir, 0o700)
 	seed := filepath.Join(dir, "seed.yaml")
 	os.WriteFile(seed, []byte("orgs:\n  - name: acme\n    users:\n      - name: bob\n        password: "+testserver.Password+"\n        role: vApp Author\n"), 0o600)
-	args := append([]string{"serve", "--http", "--listen", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--seed", seed, "--log-level", "error"}, flags...)
+	args := append([]string{"serve", "--http", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--seed", seed, "--log-level", "error"}, flags...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "CLOUDGATE_ADMIN_PASSWORD="+testserver.AdminPassword)
 	return startProcess(t, cmd)
