@@ -104,7 +104,10 @@ func TestFallingBehindRetentionResyncs(t *testing.T) {
 	}
 	emit(t, st, 3)
 	// Retention removes what this reader never saw.
-	if err := st.Update(ctx, func(tx store.Tx) error { _, err := tx.PurgeChanges(ctx, time.Now().Add(time.Hour)); return err }); err != nil {
+	if err := st.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.PurgeChangesUpTo(ctx, time.Now().Add(time.Hour), 1000)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Poll(ctx); err != nil {

@@ -39,6 +39,4 @@ type AuditReader interface {
 // AuditWriter appends to the audit log (there is no update or delete).
 type AuditWriter interface {
 	InsertAudit(ctx context.Context, e AuditEvent) error
-	// PurgeAudit deletes events older than cutoff (retention).
-	PurgeAudit(ctx context.Context, cutoff time.Time) (int, error)
 }

@@ -48,6 +48,4 @@ type ChangeReader interface {
 type ChangeWriter interface {
 	// Emit appends a change; it becomes visible when the transaction commits.
 	Emit(ctx context.Context, c Change) error
-	// PurgeChanges deletes entries written before cutoff.
-	PurgeChanges(ctx context.Context, cutoff time.Time) (int, error)
 }

@@ -119,10 +119,4 @@ type SessionWriter interface {
 	// TouchSessions raises LastActive to each Touch.At if it is later (never
 	// lowers it: instances write behind concurrently and the maximum wins).
 	TouchSessions(ctx context.Context, touches []Touch) error
-	// EndIdleSessions ends live sessions subject to the idle timeout whose
-	// LastActive is before cutoff, and returns their ids.
-	EndIdleSessions(ctx context.Context, cutoff, at time.Time) ([]urn.UUID, error)
-	// PurgeSessions deletes sessions that ended or expired before cutoff and
-	// reports how many.
-	PurgeSessions(ctx context.Context, cutoff time.Time) (int, error)
 }

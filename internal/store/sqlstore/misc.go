@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"time"
 
 	"github.com/cloudgate/cloudgate/internal/store"
 )
@@ -68,13 +67,6 @@ func (q txQueries) Emit(ctx context.Context, c store.Change) error {
 	return err
 }
 
-func (q txQueries) PurgeChanges(ctx context.Context, cutoff time.Time) (int, error) {
-	// Always keep the newest entry, so ChangeBounds never goes back to 0
-	// and a reader can still tell it fell behind.
-	n, err := q.execN(ctx, `DELETE FROM changes WHERE at < ? AND seq < (SELECT MAX(seq) FROM changes)`, store.Micros(cutoff))
-	return int(n), err
-}
-
 const auditCols = `seq, at, type, outcome, org_id, actor_id, actor_name, subject, client_ip, request_id, detail, user_agent`
 
 func (q queries) AuditEvents(ctx context.Context, aq store.AuditQuery) ([]store.AuditEvent, int, error) {
@@ -108,9 +100,4 @@ func (q txQueries) InsertAudit(ctx context.Context, e store.AuditEvent) error {
 	_, err := q.exec(ctx, sqlInsertAudit,
 		store.Micros(e.At), e.Type, e.Outcome, e.OrgID, e.ActorID, e.ActorName, e.Subject, e.ClientIP, e.RequestID, e.Detail, e.UserAgent)
 	return err
-}
-
-func (q txQueries) PurgeAudit(ctx context.Context, cutoff time.Time) (int, error) {
-	n, err := q.execN(ctx, `DELETE FROM audit WHERE at < ?`, store.Micros(cutoff))
-	return int(n), err
 }

@@ -125,25 +125,6 @@ func (q txQueries) EndSessions(ctx context.Context, sel store.SessionSelector, a
 	return ids, nil
 }
 
-func (q txQueries) EndIdleSessions(ctx context.Context, cutoff, at time.Time) ([]urn.UUID, error) {
-	rows, err := q.query(ctx, `SELECT id FROM sessions WHERE ended_at = 0 AND idle = ? AND last_active < ? ORDER BY id`+q.lock(),
-		true, store.Micros(cutoff))
-	ids, err := scanAll(q.queries, rows, err, func(r *sql.Rows) (urn.UUID, error) {
-		var id urn.UUID
-		return id, r.Scan(&id)
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if _, err := q.exec(ctx, `UPDATE sessions SET ended_at = ?, end_reason = 'idle' WHERE id = ? AND ended_at = 0 AND last_active < ?`,
-			store.Micros(at), id, store.Micros(cutoff)); err != nil {
-			return nil, err
-		}
-	}
-	return ids, nil
-}
-
 func (q txQueries) TouchSessions(ctx context.Context, touches []store.Touch) error {
 	// Update in id order so that instances writing behind overlapping sets
 	// at once lock rows in the same order (no deadlock on PostgreSQL).
@@ -154,12 +135,6 @@ func (q txQueries) TouchSessions(ctx context.Context, touches []store.Touch) err
 		}
 	}
 	return nil
-}
-
-func (q txQueries) PurgeSessions(ctx context.Context, cutoff time.Time) (int, error) {
-	c := store.Micros(cutoff)
-	n, err := q.execN(ctx, `DELETE FROM sessions WHERE (ended_at > 0 AND ended_at < ?) OR expires_at < ?`, c, c)
-	return int(n), err
 }
 
 // sortedTouches returns touches ordered by id, one per id with the latest

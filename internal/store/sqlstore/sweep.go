@@ -57,7 +57,8 @@ func (q queries) keyIn(key, sub string) string {
 }
 
 func (q txQueries) PurgeChangesUpTo(ctx context.Context, cutoff time.Time, limit int) (int, error) {
-	// As PurgeChanges, the newest entry always stays.
+	// The newest entry always stays, so ChangeBounds never goes back to 0
+	// and a reader can still tell it fell behind.
 	n, err := q.execN(ctx, `DELETE FROM changes WHERE `+q.keyIn("seq", `SELECT seq FROM changes WHERE at < ? AND seq < (SELECT MAX(seq) FROM changes) ORDER BY seq LIMIT ?`),
 		store.Micros(cutoff), limit)
 	return int(n), err

@@ -65,7 +65,7 @@ func testChanges(t *testing.T, s store.Store) {
 		t.Fatalf("bounds = %d, %d", first, last)
 	}
 	// Purging everything still keeps the newest entry.
-	update(t, s, func(tx store.Tx) error { _, err := tx.PurgeChanges(c, t0.Add(100*time.Hour)); return err })
+	update(t, s, func(tx store.Tx) error { _, err := tx.PurgeChangesUpTo(c, t0.Add(100*time.Hour), 1000); return err })
 	first, last, err = s.ChangeBounds(c)
 	must(t, err)
 	if first != all[3].Seq || last != all[3].Seq {
@@ -95,7 +95,7 @@ func testAudit(t *testing.T, s store.Store) {
 	if total != 3 || len(evs) != 1 {
 		t.Fatalf("AuditEvents(type) = %d %d", total, len(evs))
 	}
-	update(t, s, func(tx store.Tx) error { _, err := tx.PurgeAudit(c, t0.Add(time.Second)); return err })
+	update(t, s, func(tx store.Tx) error { _, err := tx.PruneAudit(c, t0.Add(time.Second), 1000); return err })
 	_, total, _ = s.AuditEvents(c, store.AuditQuery{})
 	if total != 2 {
 		t.Fatalf("after purge %d events, want 2", total)

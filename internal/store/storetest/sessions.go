@@ -165,7 +165,7 @@ func testSessionTouch(t *testing.T, s store.Store) {
 	var ended []urn.UUID
 	update(t, s, func(tx store.Tx) error {
 		var err error
-		ended, err = tx.EndIdleSessions(c, t0.Add(8*time.Minute), t0.Add(40*time.Minute))
+		ended, err = tx.EndIdleSessionsUpTo(c, t0.Add(8*time.Minute), t0.Add(40*time.Minute), 1000)
 		return err
 	})
 	if len(ended) != 1 || ended[0] != expired.ID {
@@ -179,7 +179,7 @@ func testSessionTouch(t *testing.T, s store.Store) {
 	var n int
 	update(t, s, func(tx store.Tx) error {
 		var err error
-		n, err = tx.PurgeSessions(c, t0.Add(time.Hour))
+		n, err = tx.PurgeSessionsUpTo(c, t0.Add(time.Hour), 1000)
 		return err
 	})
 	if n != 1 {
