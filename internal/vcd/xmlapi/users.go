@@ -121,11 +121,16 @@ func (a *API) createUser(c *vcd.Call) error {
 	if err != nil {
 		return err
 	}
-	d, err := a.env.Directory.Details(c.R.Context(), u.ID)
+	return a.writeUser(c, http.StatusCreated, u.ID)
+}
+
+// writeUser answers with the User document of id as stored now.
+func (a *API) writeUser(c *vcd.Call, status int, id urn.UUID) error {
+	d, err := a.env.Directory.Details(c.R.Context(), id)
 	if err != nil {
 		return err
 	}
-	vcd.WriteXML(c.W, http.StatusCreated, mtAdminUser, &c.Version, a.userDoc(c, d))
+	vcd.WriteXML(c.W, status, mtAdminUser, &c.Version, a.userDoc(c, d))
 	return nil
 }
 
@@ -154,12 +159,7 @@ func (a *API) updateUser(c *vcd.Call) error {
 	if _, err := a.env.Directory.ChangeUser(c.R.Context(), vcd.Actor(c), cur.User.ID, in); err != nil {
 		return err
 	}
-	d, err := a.env.Directory.Details(c.R.Context(), cur.User.ID)
-	if err != nil {
-		return err
-	}
-	vcd.WriteXML(c.W, http.StatusOK, mtAdminUser, &c.Version, a.userDoc(c, d))
-	return nil
+	return a.writeUser(c, http.StatusOK, cur.User.ID)
 }
 
 // deleteUser serves DELETE /api/admin/user/{id}: 204.
