@@ -19,8 +19,8 @@ import (
 
 func auditCommand() *command {
 	return &command{name: "audit", summary: "print audit events as JSON lines (filters; --follow)",
-		help: `Prints audit events as JSON lines (one object per line, oldest first; the
-shape of GET /cloudapi/1.0.0/auditTrail's values). --filter takes any
+		help: `One object per line, oldest first, in the shape of the values of
+GET /cloudapi/1.0.0/auditTrail. --filter takes any
 filter of the API (eventType, eventStatus, user.name, operatingOrg.name,
 clientIpAddress, userAgent, timestamp, ...).`,
 		flags: auditFlags}
