@@ -21,6 +21,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/feed"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
@@ -44,11 +45,6 @@ const (
 	GrantJWTBearer    = "urn:ietf:params:oauth:grant-type:jwt-bearer" // #nosec G101 -- an RFC 7523 grant type name
 )
 
-// Publisher receives changes this process committed (feed.Feed.Publish).
-type Publisher interface {
-	Publish(ctx context.Context, changes ...store.Change)
-}
-
 // Config wires a Service.
 type Config struct {
 	Store     store.Store
@@ -58,7 +54,7 @@ type Config struct {
 	Sessions *session.Manager
 	// Feed applies revocations to this process's memory before Revoke
 	// returns; nil in admin commands (servers read the store's feed).
-	Feed Publisher
+	Feed feed.Publisher
 	Now  func() time.Time
 	Log  *slog.Logger
 	// FlushInterval is how often last-use times are written behind
@@ -83,7 +79,7 @@ type Service struct {
 	store    store.Store
 	dir      *identity.Directory
 	sessions *session.Manager
-	feed     Publisher
+	feed     feed.Publisher
 	now      func() time.Time
 	log      *slog.Logger
 	maxPer   int
@@ -120,6 +116,14 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Failures == nil {
 		cfg.Failures = NewLimiter(cfg.FailureBudget, cfg.FailureWindow)
+	}
+	if cfg.Feed == nil {
+		// No feed (an admin command): apply revocations to the session
+		// manager this process holds, if any.
+		cfg.Feed = feed.Discard{}
+		if cfg.Sessions != nil {
+			cfg.Feed = cfg.Sessions.Publisher()
+		}
 	}
 	return &Service{store: cfg.Store, dir: cfg.Directory, sessions: cfg.Sessions, feed: cfg.Feed, now: cfg.Now,
 		log: cfg.Log, maxPer: cfg.MaxPerUser, fails: cfg.Failures,
@@ -187,11 +191,7 @@ var errInvalidGrant = oauthError(apierr.Invalid, CodeInvalidGrant, "the API toke
 func storeErr(err error, what string) error { return store.APIError(err, what) }
 
 func (s *Service) publish(ctx context.Context, c store.Change) {
-	if s.feed != nil {
-		s.feed.Publish(ctx, c)
-	} else if s.sessions != nil {
-		_ = s.sessions.Apply(ctx, c)
-	}
+	s.feed.Publish(ctx, c)
 }
 
 // Start runs the write-behind of last-use times until Close.

@@ -245,3 +245,27 @@ func (f *Feed) pendingGaps(now time.Time) []int64 {
 	}
 	return out
 }
+
+// Publisher receives the changes this process committed, to apply them to
+// its own caches before it answers (*Feed is the one real implementation).
+// Every domain package that writes asks for this interface alone.
+type Publisher interface {
+	Publish(ctx context.Context, changes ...store.Change)
+}
+
+// Discard is the Publisher of a process that serves nothing (the admin
+// commands): there is no cache to update, and servers read the changes
+// from the store's feed. Constructors use it when given none, so no
+// caller checks for nil.
+type Discard struct{}
+
+// Publish implements Publisher by doing nothing.
+func (Discard) Publish(context.Context, ...store.Change) {}
+
+// PublisherFunc adapts a function to Publisher: a process without a feed
+// (an admin command holding a session manager) applies its own changes to
+// what it caches.
+type PublisherFunc func(ctx context.Context, changes ...store.Change)
+
+// Publish implements Publisher.
+func (f PublisherFunc) Publish(ctx context.Context, changes ...store.Change) { f(ctx, changes...) }

@@ -14,22 +14,18 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/feed"
 	"github.com/cloudgate/cloudgate/internal/names"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
-// Publisher receives changes this process committed (feed.Feed.Publish).
-type Publisher interface {
-	Publish(ctx context.Context, changes ...store.Change)
-}
-
 // Config wires a Directory.
 type Config struct {
 	Store  store.Store
 	Hasher *secret.Hasher
-	Feed   Publisher
+	Feed   feed.Publisher
 	Now    func() time.Time
 	Log    *slog.Logger
 	// IPFailures and IPWindow bound failed logins per client address
@@ -42,7 +38,7 @@ type Config struct {
 type Directory struct {
 	store  store.Store
 	hasher *secret.Hasher
-	feed   Publisher
+	feed   feed.Publisher
 	now    func() time.Time
 	log    *slog.Logger
 	ips    *ipLimiter
@@ -66,6 +62,9 @@ func New(cfg Config) *Directory {
 	if cfg.IPWindow == 0 {
 		cfg.IPWindow = 10 * time.Minute
 	}
+	if cfg.Feed == nil {
+		cfg.Feed = feed.Discard{}
+	}
 	d := &Directory{store: cfg.Store, hasher: cfg.Hasher, feed: cfg.Feed, now: cfg.Now, log: cfg.Log,
 		ips: newIPLimiter(cfg.IPFailures, cfg.IPWindow), fails: newFailLog(cfg.Log)}
 	d.dummy = secret.HashPassword(string(secret.RandomBytes(16)), cfg.Hasher.Params())
@@ -73,7 +72,7 @@ func New(cfg Config) *Directory {
 }
 
 func (d *Directory) publish(ctx context.Context, changes ...store.Change) {
-	if d.feed != nil && len(changes) > 0 {
+	if len(changes) > 0 {
 		d.feed.Publish(ctx, changes...)
 	}
 }

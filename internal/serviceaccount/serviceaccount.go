@@ -33,6 +33,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/feed"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
@@ -50,11 +51,6 @@ const (
 // GrantDeviceCode is the device grant's grant_type (RFC 8628 §3.4).
 const GrantDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
 
-// Publisher receives changes this process committed (feed.Feed.Publish).
-type Publisher interface {
-	Publish(ctx context.Context, changes ...store.Change)
-}
-
 // Config wires a Service.
 type Config struct {
 	Store     store.Store
@@ -63,7 +59,7 @@ type Config struct {
 	Sessions *session.Manager
 	// Feed applies revocations to this process's memory before the
 	// revoking call returns.
-	Feed Publisher
+	Feed feed.Publisher
 	Now  func() time.Time
 	Log  *slog.Logger
 	// Failures is the token endpoint's failure budget per client address
@@ -103,7 +99,7 @@ type Service struct {
 	store    store.Store
 	dir      *identity.Directory
 	sessions *session.Manager
-	feed     Publisher
+	feed     feed.Publisher
 	now      func() time.Time
 	log      *slog.Logger
 	fails    *apitoken.Limiter
@@ -151,6 +147,14 @@ func New(cfg Config) *Service {
 	}
 	if cfg.MaxPerOrg <= 0 {
 		cfg.MaxPerOrg = 256
+	}
+	if cfg.Feed == nil {
+		// No feed (an admin command): apply revocations to the session
+		// manager this process holds, if any.
+		cfg.Feed = feed.Discard{}
+		if cfg.Sessions != nil {
+			cfg.Feed = cfg.Sessions.Publisher()
+		}
 	}
 	return &Service{store: cfg.Store, dir: cfg.Directory, sessions: cfg.Sessions, feed: cfg.Feed, now: cfg.Now,
 		log: cfg.Log, fails: cfg.Failures, misses: newGuessLimits(cfg.CodeMisses, cfg.OrgCodeMisses, cfg.CodeMissWindow),
@@ -203,15 +207,7 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 }
 
 func (s *Service) publish(ctx context.Context, changes ...store.Change) {
-	if s.feed != nil {
-		s.feed.Publish(ctx, changes...)
-		return
-	}
-	for _, c := range changes {
-		if s.sessions != nil {
-			_ = s.sessions.Apply(ctx, c)
-		}
-	}
+	s.feed.Publish(ctx, changes...)
 }
 
 func actor(p *authz.Principal, c apitoken.Client) audit.Actor {

@@ -50,11 +50,7 @@ func (m *Manager) end(ctx context.Context, id urn.UUID, reason string, ev *store
 	}
 	// Apply locally before answering, so the caller's next request (to
 	// this instance) is refused; other instances follow through the feed.
-	if m.feed != nil {
-		m.feed.Publish(ctx, change)
-	} else {
-		_ = m.Apply(ctx, change)
-	}
+	m.feed.Publish(ctx, change)
 	if !ended {
 		return ErrInvalid
 	}

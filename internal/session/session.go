@@ -21,22 +21,18 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/feed"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/settings"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
-// Publisher receives changes this process committed.
-type Publisher interface {
-	Publish(ctx context.Context, changes ...store.Change)
-}
-
 // Config wires a Manager.
 type Config struct {
 	Store    store.Store
 	Settings *settings.Holder
-	Feed     Publisher
+	Feed     feed.Publisher
 	Now      func() time.Time
 	Log      *slog.Logger
 	// FlushInterval is how often last-activity times are written behind
@@ -60,7 +56,7 @@ type Config struct {
 type Manager struct {
 	store    store.Store
 	settings *settings.Holder
-	feed     Publisher
+	feed     feed.Publisher
 	now      func() time.Time
 	log      *slog.Logger
 
@@ -106,10 +102,27 @@ func New(cfg Config) *Manager {
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = 30 * time.Second
 	}
-	return &Manager{store: cfg.Store, settings: cfg.Settings, feed: cfg.Feed, now: cfg.Now, log: cfg.Log,
+	m := &Manager{store: cfg.Store, settings: cfg.Settings, feed: cfg.Feed, now: cfg.Now, log: cfg.Log,
 		cache: newCache(), reg: newRegistry(), negative: newNegative(1 << 16),
 		flushEv: cfg.FlushInterval, granule: cfg.TouchGranularity.Microseconds(), sweepEv: cfg.SweepInterval,
 		syncedAt: cfg.SyncedAt, maxStale: cfg.MaxStale, stop: make(chan struct{})}
+	if m.feed == nil {
+		// No feed (an admin command): what this process ends, it forgets.
+		m.feed = feed.PublisherFunc(m.applyAll)
+	}
+	return m
+}
+
+// Publisher is what a service sharing this manager publishes its changes
+// on when the process has no feed: they are applied to this manager.
+func (m *Manager) Publisher() feed.Publisher { return feed.PublisherFunc(m.applyAll) }
+
+// applyAll applies changes this process made when there is no feed to
+// publish them on.
+func (m *Manager) applyAll(ctx context.Context, changes ...store.Change) {
+	for _, c := range changes {
+		_ = m.Apply(ctx, c)
+	}
 }
 
 // Spec describes a session to create.

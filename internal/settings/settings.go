@@ -14,6 +14,7 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/feed"
 	"github.com/cloudgate/cloudgate/internal/store"
 )
 
@@ -144,25 +145,23 @@ func fromMap(m map[string]string) (Values, error) {
 	return v, firstErr
 }
 
-// Publisher receives changes this process committed.
-type Publisher interface {
-	Publish(ctx context.Context, changes ...store.Change)
-}
-
 // Holder keeps the current Values.
 type Holder struct {
 	cur   atomic.Pointer[Values]
 	store store.Store
-	feed  Publisher
+	feed  feed.Publisher
 	now   func() time.Time
 }
 
 // Load reads the stored settings.
-func Load(ctx context.Context, s store.Store, feed Publisher, now func() time.Time) (*Holder, error) {
+func Load(ctx context.Context, s store.Store, pub feed.Publisher, now func() time.Time) (*Holder, error) {
 	if now == nil {
 		now = time.Now
 	}
-	h := &Holder{store: s, feed: feed, now: now}
+	if pub == nil {
+		pub = feed.Discard{}
+	}
+	h := &Holder{store: s, feed: pub, now: now}
 	if err := h.reload(ctx); err != nil {
 		return nil, err
 	}
@@ -215,9 +214,7 @@ func (h *Holder) Set(ctx context.Context, by audit.Actor, name, value string) er
 	if err != nil {
 		return apierr.Wrap(apierr.Unavailable, err, "could not store the setting")
 	}
-	if h.feed != nil {
-		h.feed.Publish(ctx, change)
-	}
+	h.feed.Publish(ctx, change)
 	return nil
 }
 
