@@ -21,6 +21,7 @@ type gateFlags struct {
 	audiences       listFlag
 	connectTimeout  time.Duration
 	responseTimeout time.Duration
+	idleTimeout     time.Duration
 	secretFile      string
 }
 
@@ -45,15 +46,16 @@ func addGateFlags(fs *flag.FlagSet, f *gateFlags) {
 	fs.Var(&f.audiences, "audience", "`PREFIX=AUDIENCE`: the aud of identity assertions for paths under PREFIX (repeatable)")
 	fs.DurationVar(&f.connectTimeout, "upstream-connect-timeout", 5*time.Second, "bound on connecting to an upstream (then 504)")
 	fs.DurationVar(&f.responseTimeout, "upstream-timeout", 60*time.Second, "bound on waiting for an upstream's response headers (then 504)")
+	fs.DurationVar(&f.idleTimeout, "upstream-idle-timeout", 60*time.Second, "bound on a pause in a proxied body, either way (then the exchange is cut: 408 for a stalled upload)")
 	fs.StringVar(&f.secretFile, "signing-secret-file", "", "`file` with the secret sealing the signing keys in the database (default <data>/signing-secret, created if missing; instances sharing a database need the same)")
 }
 
 // options turns the flags into gate options, reading (or creating) the
 // signing secret.
 func (f *gateFlags) options(dataDir string) (*gate.Options, error) {
-	o := &gate.Options{ConnectTimeout: f.connectTimeout, ResponseTimeout: f.responseTimeout}
-	if f.connectTimeout <= 0 || f.responseTimeout <= 0 {
-		return nil, usagef("--upstream-connect-timeout and --upstream-timeout must be positive")
+	o := &gate.Options{ConnectTimeout: f.connectTimeout, ResponseTimeout: f.responseTimeout, IdleTimeout: f.idleTimeout}
+	if f.connectTimeout <= 0 || f.responseTimeout <= 0 || f.idleTimeout <= 0 {
+		return nil, usagef("--upstream-connect-timeout, --upstream-timeout and --upstream-idle-timeout must be positive")
 	}
 	if f.upstream != "" {
 		u, err := gate.ParseUpstream(f.upstream)

@@ -44,6 +44,10 @@ type Options struct {
 	// request is sent (default 60s). Past either: 504.
 	ConnectTimeout  time.Duration
 	ResponseTimeout time.Duration
+	// IdleTimeout bounds a pause in a streamed body, either way (default
+	// 60s): past it the exchange is cut (408 while the upload stalls, an
+	// aborted response once the upstream's answer has begun).
+	IdleTimeout time.Duration
 	// KeySecret seals the signing keys in the store (see Keys).
 	KeySecret []byte
 	// KeyActivation and KeyRefresh tune Keys (zero: defaults).
@@ -104,6 +108,9 @@ func New(ctx context.Context, c Config) (*Gate, error) {
 	if c.ResponseTimeout <= 0 {
 		c.ResponseTimeout = 60 * time.Second
 	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 60 * time.Second
+	}
 	keys, err := NewKeys(KeysConfig{Store: c.Store, Secret: c.KeySecret, Now: c.Now, Log: c.Log,
 		Activation: c.KeyActivation, Refresh: c.KeyRefresh})
 	if err != nil {
@@ -134,7 +141,7 @@ func New(ctx context.Context, c Config) (*Gate, error) {
 		}
 		rt := &route{Route: r}
 		rt.proxy = &httputil.ReverseProxy{Rewrite: g.rewrite(rt), Transport: transport, ErrorHandler: g.upstreamFailed,
-			ModifyResponse: modifyResponse, BufferPool: &g.bufs,
+			ModifyResponse: g.modifyResponse, BufferPool: &g.bufs,
 			ErrorLog: slog.NewLogLogger(c.Log.Handler(), slog.LevelWarn)}
 		routes[r.Prefix] = rt
 		auds[r.Prefix] = r.Upstream.Scheme + "://" + r.Upstream.Host

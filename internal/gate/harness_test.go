@@ -65,6 +65,7 @@ func newUpstream(t testing.TB) *upstream {
 		}
 	}))
 	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	mux.HandleFunc("/stall", stallAfterStart)
 	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !u.verify(r) {
 			http.Error(w, "bad identity", http.StatusUnauthorized)

@@ -20,6 +20,8 @@ type forward struct {
 	identity  *signed
 	trusted   bool
 	requestID string
+	// stalled cuts the exchange (guardBody).
+	stalled context.CancelCauseFunc
 }
 
 type forwardKey struct{}
@@ -54,7 +56,17 @@ func (g *Gate) serveProxy(w http.ResponseWriter, r *http.Request, rt *route) {
 	_ = rc.SetWriteDeadline(time.Time{})
 	// The upstream's caching policy applies to its answers.
 	delete(w.Header(), "Cache-Control")
-	ctx := context.WithValue(r.Context(), forwardKey{}, &forward{identity: id, trusted: g.trusted(r), requestID: info.ID})
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+	if r.Body != nil && r.Body != http.NoBody {
+		// Cancelling is not enough here: the transport waits for its
+		// Read of the client's body to return, so the read is cut too.
+		r.Body = guardBody(r.Body, g.cfg.IdleTimeout, func() {
+			cancel(errStalled)
+			_ = rc.SetReadDeadline(time.Now())
+		})
+	}
+	ctx = context.WithValue(ctx, forwardKey{}, &forward{identity: id, trusted: g.trusted(r), requestID: info.ID, stalled: cancel})
 	rt.proxy.ServeHTTP(w, r.WithContext(ctx))
 }
 
@@ -124,9 +136,15 @@ func (g *Gate) rewrite(rt *route) func(*httputil.ProxyRequest) {
 }
 
 // modifyResponse drops the upstream's request id: the answer carries
-// cloudgate's (which the upstream received as its client request id).
-func modifyResponse(res *http.Response) error {
+// cloudgate's (which the upstream received as its client request id). It
+// guards the body against a stall, except on an upgraded connection.
+func (g *Gate) modifyResponse(res *http.Response) error {
 	delete(res.Header, vcd.HeaderRequestID)
+	if res.StatusCode != http.StatusSwitchingProtocols && res.Body != nil && res.Body != http.NoBody {
+		if f, ok := res.Request.Context().Value(forwardKey{}).(*forward); ok {
+			res.Body = guardBody(res.Body, g.cfg.IdleTimeout, func() { f.stalled(errStalled) })
+		}
+	}
 	return nil
 }
 
@@ -134,10 +152,22 @@ func modifyResponse(res *http.Response) error {
 // answer in time, 502 otherwise, in the path's dialect. A client that went
 // away gets nothing.
 func (g *Gate) upstreamFailed(w http.ResponseWriter, r *http.Request, err error) {
+	id := reqctx.From(r.Context()).ID
+	if errors.Is(context.Cause(r.Context()), errStalled) {
+		// Before the upstream answered, only the client's upload can
+		// have stalled.
+		g.cfg.Log.Warn("request body stalled", "request_id", id, "path", r.URL.Path, "idle_timeout", g.cfg.IdleTimeout)
+		// The rest of the body is not coming: net/http would otherwise
+		// try to read it before sending the answer (and, its deadline
+		// lifted, wait for ever). The connection closes after the answer.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+		w.Header().Set("Connection", "close")
+		writeUpstreamError(w, r, http.StatusRequestTimeout, "REQUEST_TIMEOUT", "The request body stopped arriving; nothing was sent for too long.")
+		return
+	}
 	if r.Context().Err() != nil {
 		return
 	}
-	id := reqctx.From(r.Context()).ID
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		g.cfg.Log.Warn("upstream timed out", "request_id", id, "path", r.URL.Path, "err", err)
