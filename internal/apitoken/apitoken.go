@@ -132,6 +132,10 @@ func (s *Service) Apply(ctx context.Context, c store.Change) error { return s.ca
 // grants served there to count in.
 func (s *Service) Failures() *grant.Limiter { return s.fails }
 
+// Clock returns the service's clock, which the failure budget's windows
+// are counted on (the server's, which tests may set).
+func (s *Service) Clock() func() time.Time { return s.now }
+
 func actor(p *authz.Principal, c grant.Client) audit.Actor {
 	return audit.Actor{ID: p.UserID, Name: p.UserName, OrgID: p.OrgID, ClientIP: c.IP, RequestID: c.RequestID, UserAgent: c.UserAgent}
 }

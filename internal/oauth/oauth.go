@@ -63,7 +63,7 @@ func New(cfg Config) *API {
 	}
 	// The service accounts' refresh grant claims its own prefix, so it
 	// comes before the API tokens' one of the same grant_type.
-	grants := grant.New(grant.Config{Failures: cfg.Tokens.Failures(), Observe: observe, Log: cfg.Log},
+	grants := grant.New(grant.Config{Failures: cfg.Tokens.Failures(), Now: cfg.Tokens.Clock(), Observe: observe, Log: cfg.Log},
 		cfg.Accounts.RefreshGrant(), cfg.Tokens.RefreshGrant(), cfg.Tokens.MintGrant(), cfg.Accounts.DeviceGrant())
 	return &API{tokens: cfg.Tokens, accounts: cfg.Accounts, grants: grants, base: cfg.Base, log: cfg.Log}
 }
