@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/seed"
 	"github.com/cloudgate/cloudgate/internal/server"
@@ -43,12 +44,12 @@ func mintToken(t *testing.T, data string) (urn.UUID, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	realm := apitoken.Realm{Org: "acme"}
-	tok, err := srv.Tokens().Register(ctx, &issued.Session.Principal, realm, apitoken.RegisterSpec{Name: "deploy bot"}, apitoken.Client{})
+	realm := grant.Realm{Org: "acme"}
+	tok, err := srv.Tokens().Register(ctx, &issued.Session.Principal, realm, apitoken.RegisterSpec{Name: "deploy bot"}, grant.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := srv.Tokens().Mint(ctx, realm, issued.Token, tok.ID.String(), apitoken.Client{})
+	g, err := srv.Tokens().Mint(ctx, realm, issued.Token, tok.ID.String(), grant.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestTokenCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if _, err := srv.Tokens().Exchange(ctx, apitoken.Realm{Org: "acme"}, sec, "", apitoken.Client{}); !apierr.Is(err, apierr.Invalid) {
+	if _, err := srv.Tokens().Exchange(ctx, grant.Realm{Org: "acme"}, sec, "", grant.Client{}); !apierr.Is(err, apierr.Invalid) {
 		t.Fatalf("exchange after token revoke: %v", err)
 	}
 }

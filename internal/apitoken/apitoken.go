@@ -14,40 +14,28 @@ package apitoken
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/authz"
 	"github.com/cloudgate/cloudgate/internal/feed"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
 )
 
-// OAuth error codes (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 7009 §2.2.1) the
-// service puts in apierr.Error.Code.
-const (
-	CodeInvalidRequest       = "invalid_request"
-	CodeInvalidClient        = "invalid_client"
-	CodeInvalidGrant         = "invalid_grant"
-	CodeUnauthorizedClient   = "unauthorized_client"
-	CodeUnsupportedGrantType = "unsupported_grant_type"
-	CodeInvalidClientMeta    = "invalid_client_metadata"
-	CodeUnsupportedTokenType = "unsupported_token_type"
-)
-
-// Grant types of the token endpoint.
-const (
-	GrantRefreshToken = "refresh_token"
-	GrantJWTBearer    = "urn:ietf:params:oauth:grant-type:jwt-bearer" // #nosec G101 -- an RFC 7523 grant type name
-)
+// Store is what the service needs of the store: token reads outside
+// transactions, and transactions.
+type Store interface {
+	store.TokenReader
+	Update(ctx context.Context, fn func(tx store.Tx) error) error
+}
 
 // Config wires a Service.
 type Config struct {
-	Store     store.Store
+	Store     Store
 	Directory *identity.Directory
 	// Sessions makes the sessions grants return. Admin commands, which
 	// only list and revoke, leave it nil.
@@ -70,23 +58,27 @@ type Config struct {
 	// Failures, when set, is the budget to count in (shared with the
 	// service-account grants of the same token endpoint); FailureBudget
 	// and FailureWindow then do not apply.
-	Failures *Limiter
+	Failures *grant.Limiter
 }
 
 // Service is the API-token domain service. Its methods are safe for
 // concurrent use.
 type Service struct {
-	store    store.Store
+	store    Store
 	dir      *identity.Directory
 	sessions *session.Manager
 	feed     feed.Publisher
 	now      func() time.Time
 	log      *slog.Logger
 	maxPer   int
-	fails    *Limiter
+	fails    *grant.Limiter
 	used     *usage
 	flushEv  time.Duration
-	grants   *grantCache
+	cache    *grantCache
+	// mint and refresh are the service's grants; pipe runs them when
+	// they are called outside the token endpoint (Mint, Exchange).
+	mint, refresh *grant.Handler
+	pipe          *grant.Pipeline
 
 	stop      chan struct{}
 	done      sync.WaitGroup
@@ -115,7 +107,7 @@ func New(cfg Config) *Service {
 		cfg.FailureWindow = 10 * time.Minute
 	}
 	if cfg.Failures == nil {
-		cfg.Failures = NewLimiter(cfg.FailureBudget, cfg.FailureWindow)
+		cfg.Failures = grant.NewLimiter(cfg.FailureBudget, cfg.FailureWindow)
 	}
 	if cfg.Feed == nil {
 		// No feed (an admin command): apply revocations to the session
@@ -125,67 +117,33 @@ func New(cfg Config) *Service {
 			cfg.Feed = cfg.Sessions.Publisher()
 		}
 	}
-	return &Service{store: cfg.Store, dir: cfg.Directory, sessions: cfg.Sessions, feed: cfg.Feed, now: cfg.Now,
+	s := &Service{store: cfg.Store, dir: cfg.Directory, sessions: cfg.Sessions, feed: cfg.Feed, now: cfg.Now,
 		log: cfg.Log, maxPer: cfg.MaxPerUser, fails: cfg.Failures,
-		used: newUsage(), flushEv: cfg.FlushInterval, grants: newGrantCache(100_000), stop: make(chan struct{})}
+		used: newUsage(), flushEv: cfg.FlushInterval, cache: newGrantCache(100_000), stop: make(chan struct{})}
+	s.mint, s.refresh = s.mintGrant(), s.refreshGrant()
+	s.pipe = grant.New(grant.Config{Failures: s.fails, Now: s.now, Log: s.log}, s.mint, s.refresh)
+	return s
 }
 
 // Apply is the change-feed handler of the service's caches.
-func (s *Service) Apply(ctx context.Context, c store.Change) error { return s.grants.Apply(ctx, c) }
+func (s *Service) Apply(ctx context.Context, c store.Change) error { return s.cache.Apply(ctx, c) }
 
 // Failures returns the token endpoint's failure budget, for the other
 // grants served there to count in.
-func (s *Service) Failures() *Limiter { return s.fails }
+func (s *Service) Failures() *grant.Limiter { return s.fails }
 
-// Realm is the organization an /oauth endpoint serves: /oauth/provider is
-// the System org, /oauth/tenant/{org} a tenant. A token, an assertion or a
-// registration of one org is refused at another org's endpoint.
-type Realm struct {
-	Provider bool
-	Org      string // tenant org name as written in the path
-}
+// Clock returns the service's clock, which the failure budget's windows
+// are counted on (the server's, which tests may set).
+func (s *Service) Clock() func() time.Time { return s.now }
 
-// Admits reports whether an account of org orgName belongs at r. Org
-// names are unique ignoring case. The System org is only served at
-// /oauth/provider, as Cloud Director's logins serve it only at
-// /sessions/provider.
-func (r Realm) Admits(orgName string) bool {
-	system := strings.EqualFold(orgName, identity.SystemOrgName)
-	if r.Provider {
-		return system
-	}
-	return !system && r.Org != "" && strings.EqualFold(r.Org, orgName)
-}
-
-// String renders the path segment ("provider" or "tenant/acme").
-func (r Realm) String() string {
-	if r.Provider {
-		return "provider"
-	}
-	return "tenant/" + r.Org
-}
-
-// Client describes the caller of a grant or a change, for the audit log,
-// the per-address failure budget and the session record.
-type Client struct {
-	IP        string
-	UserAgent string
-	RequestID string
-}
-
-func actor(p *authz.Principal, c Client) audit.Actor {
+func actor(p *authz.Principal, c grant.Client) audit.Actor {
 	return audit.Actor{ID: p.UserID, Name: p.UserName, OrgID: p.OrgID, ClientIP: c.IP, RequestID: c.RequestID, UserAgent: c.UserAgent}
-}
-
-// oauthError is an error of a grant or registration with its RFC code.
-func oauthError(kind apierr.Kind, code, format string, args ...any) *apierr.Error {
-	return apierr.New(kind, format, args...).WithCode(code)
 }
 
 // errInvalidGrant is the one answer to every unusable API token (unknown,
 // revoked, expired, of a disabled owner): the caller learns nothing about
 // which. RFC 6749 §5.2 makes this 400, never 401.
-var errInvalidGrant = oauthError(apierr.Invalid, CodeInvalidGrant, "the API token is invalid, expired or revoked")
+var errInvalidGrant = grant.Error(grant.CodeInvalidGrant, "the API token is invalid, expired or revoked")
 
 // storeErr maps store failures to API errors; what names the object.
 func storeErr(err error, what string) error { return store.APIError(err, what) }

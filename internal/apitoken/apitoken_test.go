@@ -13,6 +13,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/seed"
 	"github.com/cloudgate/cloudgate/internal/server"
@@ -83,7 +84,7 @@ func passwordSession(t *testing.T, srv *server.Server, org, user string) (string
 	return issued.Token, &issued.Session.Principal
 }
 
-var acme = apitoken.Realm{Org: "acme"}
+var acme = grant.Realm{Org: "acme"}
 
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
@@ -99,7 +100,7 @@ func TestDurableAcrossReopen(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "cloudgate.db")
-	c := apitoken.Client{IP: "192.0.2.1", RequestID: "test"}
+	c := grant.Client{IP: "192.0.2.1", RequestID: "test"}
 
 	srv := open(t, path, nil)
 	assertion, p := passwordSession(t, srv, "acme", "bob")
@@ -190,7 +191,7 @@ func TestExpiry(t *testing.T) {
 	clk := &clock{t: time.Now()}
 	srv := open(t, filepath.Join(t.TempDir(), "db"), clk.now)
 	defer srv.Close()
-	c := apitoken.Client{IP: "192.0.2.2"}
+	c := grant.Client{IP: "192.0.2.2"}
 	assertion, p := passwordSession(t, srv, "acme", "bob")
 	short, err := srv.Tokens().Register(ctx, p, acme, apitoken.RegisterSpec{Name: "short", Lifetime: 2 * time.Hour}, c)
 	if err != nil {
@@ -226,7 +227,7 @@ func TestExpiry(t *testing.T) {
 	}
 	clk.advance(time.Hour)
 	_, err = srv.Tokens().Exchange(ctx, acme, shortGrant.RefreshToken, "", c)
-	wantCode(t, err, apitoken.CodeInvalidGrant)
+	wantCode(t, err, grant.CodeInvalidGrant)
 	clk.advance(5 * 365 * 24 * time.Hour)
 	if _, err := srv.Tokens().Exchange(ctx, acme, foreverGrant.RefreshToken, "", c); err != nil {
 		t.Fatalf("a token without lifetime after five years: %v", err)
@@ -239,7 +240,7 @@ func TestOwnerState(t *testing.T) {
 	ctx := t.Context()
 	srv := open(t, filepath.Join(t.TempDir(), "db"), nil)
 	defer srv.Close()
-	c := apitoken.Client{IP: "192.0.2.3"}
+	c := grant.Client{IP: "192.0.2.3"}
 	dir := srv.Directory()
 	assertion, p := passwordSession(t, srv, "acme", "bob")
 	tok, err := srv.Tokens().Register(ctx, p, acme, apitoken.RegisterSpec{Name: "t"}, c)
@@ -268,7 +269,7 @@ func TestOwnerState(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = srv.Tokens().Exchange(ctx, acme, g.RefreshToken, "", c)
-		wantCode(t, err, apitoken.CodeInvalidGrant)
+		wantCode(t, err, grant.CodeInvalidGrant)
 		if _, err := srv.Sessions().Resolve(ctx, live.AccessToken); err == nil {
 			t.Fatalf("disabling the %s left a token session alive", step.name)
 		}
@@ -306,23 +307,23 @@ func TestFailureBudget(t *testing.T) {
 		Feed: srv.Feed(), Now: clk.now, FailureBudget: 3, FailureWindow: time.Minute})
 	defer svc.Close()
 	assertion, p := passwordSession(t, srv, "acme", "bob")
-	tok, err := svc.Register(ctx, p, acme, apitoken.RegisterSpec{Name: "t"}, apitoken.Client{})
+	tok, err := svc.Register(ctx, p, acme, apitoken.RegisterSpec{Name: "t"}, grant.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := svc.Mint(ctx, acme, assertion, tok.ID.String(), apitoken.Client{})
+	g, err := svc.Mint(ctx, acme, assertion, tok.ID.String(), grant.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := apitoken.Client{IP: "198.51.100.7"}
+	bad := grant.Client{IP: "198.51.100.7"}
 	for range 3 {
 		_, err := svc.Exchange(ctx, acme, "cga_guess", "", bad)
-		wantCode(t, err, apitoken.CodeInvalidGrant)
+		wantCode(t, err, grant.CodeInvalidGrant)
 	}
 	if _, err := svc.Exchange(ctx, acme, g.RefreshToken, "", bad); !apierr.Is(err, apierr.TooMany) {
 		t.Fatalf("after the budget: %v", err)
 	}
-	if _, err := svc.Exchange(ctx, acme, g.RefreshToken, "", apitoken.Client{IP: "198.51.100.8"}); err != nil {
+	if _, err := svc.Exchange(ctx, acme, g.RefreshToken, "", grant.Client{IP: "198.51.100.8"}); err != nil {
 		t.Fatalf("another address: %v", err)
 	}
 	clk.advance(time.Minute)
@@ -340,13 +341,13 @@ func TestLastUsed(t *testing.T) {
 	defer srv.Close()
 	svc := apitoken.New(apitoken.Config{Store: srv.Store(), Directory: srv.Directory(), Sessions: srv.Sessions(), Feed: srv.Feed(), Now: clk.now})
 	assertion, p := passwordSession(t, srv, "acme", "bob")
-	tok, _ := svc.Register(ctx, p, acme, apitoken.RegisterSpec{Name: "t"}, apitoken.Client{})
-	g, err := svc.Mint(ctx, acme, assertion, tok.ID.String(), apitoken.Client{})
+	tok, _ := svc.Register(ctx, p, acme, apitoken.RegisterSpec{Name: "t"}, grant.Client{})
+	g, err := svc.Mint(ctx, acme, assertion, tok.ID.String(), grant.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk.advance(time.Minute)
-	if _, err := svc.Exchange(ctx, acme, g.RefreshToken, "", apitoken.Client{}); err != nil {
+	if _, err := svc.Exchange(ctx, acme, g.RefreshToken, "", grant.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	row, err := svc.Get(ctx, p, tok.ID)
@@ -366,7 +367,7 @@ func TestLastUsed(t *testing.T) {
 		t.Fatalf("stored LastUsedAt %v after the flush, want %v", stored.LastUsedAt, clk.now())
 	}
 	clk.advance(time.Minute)
-	if _, err := svc.Exchange(ctx, acme, g.RefreshToken, "", apitoken.Client{}); err != nil {
+	if _, err := svc.Exchange(ctx, acme, g.RefreshToken, "", grant.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
@@ -389,7 +390,7 @@ func TestStaleGrantCache(t *testing.T) {
 	ctx := t.Context()
 	srv := open(t, filepath.Join(t.TempDir(), "db"), nil)
 	defer srv.Close()
-	c := apitoken.Client{IP: "192.0.2.4"}
+	c := grant.Client{IP: "192.0.2.4"}
 	assertion, p := passwordSession(t, srv, "acme", "bob")
 	mint := func(name string) (urn.UUID, string) {
 		tok, err := srv.Tokens().Register(ctx, p, acme, apitoken.RegisterSpec{Name: name}, c)
@@ -416,7 +417,7 @@ func TestStaleGrantCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := srv.Tokens().Exchange(ctx, acme, revoked, "", c)
-	wantCode(t, err, apitoken.CodeInvalidGrant)
+	wantCode(t, err, grant.CodeInvalidGrant)
 
 	_, kept := mint("kept")
 	bob, _, err := srv.Directory().User(ctx, "acme", "bob")

@@ -8,6 +8,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/store"
@@ -127,7 +128,7 @@ func (s *Service) row(ctx context.Context, t store.APIToken) (store.TokenRow, er
 // from it; when it returns nil, this instance refuses those sessions
 // already and other instances do within their feed interval. Failures are
 // as for Get.
-func (s *Service) Revoke(ctx context.Context, p *authz.Principal, id urn.UUID, c Client) error {
+func (s *Service) Revoke(ctx context.Context, p *authz.Principal, id urn.UUID, c grant.Client) error {
 	r, err := reachOf(p)
 	if err != nil {
 		return err
@@ -151,10 +152,10 @@ func (s *Service) Revoke(ctx context.Context, p *authz.Principal, id urn.UUID, c
 // token is not an error (§2.2: no oracle for scanning); a live token of
 // another org than realm is refused with invalid_request so that a client
 // at the wrong endpoint does not believe a live token is gone.
-func (s *Service) RevokeSecret(ctx context.Context, realm Realm, token string, c Client) error {
+func (s *Service) RevokeSecret(ctx context.Context, realm grant.Realm, token string, c grant.Client) error {
 	now := s.now()
 	if s.fails.Blocked(c.IP, now) {
-		return errThrottled
+		return grant.ErrThrottled
 	}
 	if !secret.HasPrefix(token, secret.PrefixAPIToken) {
 		s.fails.Fail(c.IP, now)
@@ -177,7 +178,7 @@ func (s *Service) RevokeSecret(ctx context.Context, realm Realm, token string, c
 		return err
 	}
 	if !realm.Admits(acct.Org.Name) {
-		return oauthError(apierr.Invalid, CodeInvalidRequest, "the token belongs to another organization than /oauth/%s; it was not revoked", realm)
+		return grant.Error(grant.CodeInvalidRequest, "the token belongs to another organization than /oauth/%s; it was not revoked", realm)
 	}
 	by := audit.Actor{ID: acct.User.ID, Name: acct.User.Name, OrgID: acct.Org.ID, ClientIP: c.IP, RequestID: c.RequestID, UserAgent: c.UserAgent}
 	err = s.revoke(ctx, t, by, "revoked with its secret (RFC 7009)")

@@ -3,34 +3,12 @@ package apitoken
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cloudgate/cloudgate/internal/authz"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
-
-func TestRealmAdmits(t *testing.T) {
-	for _, tc := range []struct {
-		realm Realm
-		org   string
-		want  bool
-	}{
-		{Realm{Org: "acme"}, "acme", true},
-		{Realm{Org: "ACME"}, "acme", true},
-		{Realm{Org: "acme"}, "globex", false},
-		{Realm{Org: "System"}, "System", false}, // System is served at /oauth/provider only
-		{Realm{Provider: true}, "System", true},
-		{Realm{Provider: true}, "system", true},
-		{Realm{Provider: true}, "acme", false},
-		{Realm{Org: ""}, "", false},
-	} {
-		if got := tc.realm.Admits(tc.org); got != tc.want {
-			t.Errorf("%s admits %q = %v, want %v", tc.realm, tc.org, got, tc.want)
-		}
-	}
-}
 
 func TestCheckName(t *testing.T) {
 	for _, tc := range []struct {
@@ -97,40 +75,5 @@ func TestReach(t *testing.T) {
 		if strings.Join(got, ",") != tc.sees {
 			t.Errorf("%s reaches %v, want %s", tc.name, got, tc.sees)
 		}
-	}
-}
-
-func TestLimiter(t *testing.T) {
-	t0 := time.Now()
-	l := NewLimiter(2, time.Minute)
-	if l.Blocked("a", t0) {
-		t.Fatal("blocked before any failure")
-	}
-	l.Fail("a", t0)
-	l.Fail("a", t0.Add(time.Second))
-	if !l.Blocked("a", t0.Add(2*time.Second)) || l.Blocked("b", t0) {
-		t.Fatal("budget of a not enforced, or b blocked")
-	}
-	if l.Blocked("a", t0.Add(time.Minute)) {
-		t.Fatal("still blocked after the window")
-	}
-	l.Fail("a", t0.Add(time.Minute)) // a new window starts
-	if l.Blocked("a", t0.Add(time.Minute)) {
-		t.Fatal("one failure of a new window blocks")
-	}
-	off := NewLimiter(-1, time.Minute)
-	for range 10 {
-		off.Fail("a", t0)
-	}
-	if off.Blocked("a", t0) || l.Blocked("", t0) {
-		t.Fatal("a disabled limiter or an unknown address blocks")
-	}
-	// Memory stays bounded under failures from very many addresses.
-	big := NewLimiter(5, time.Hour)
-	for i := range maxAddresses + 10 {
-		big.Fail(strings.Repeat("x", i%7)+string(rune(i)), t0)
-	}
-	if len(big.seen) > maxAddresses {
-		t.Fatalf("%d addresses kept, limit %d", len(big.seen), maxAddresses)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/grant"
 )
 
 // deviceResponse is RFC 8628 §3.2 and govcd's ServiceAccountAuthParams.
@@ -23,11 +23,8 @@ type deviceResponse struct {
 // account's id. Like the token endpoint it ignores Authorization (govcd
 // sends the creating administrator's; the device needs none), reads only
 // the form body, and refuses credentials in the URL.
-func (a *API) deviceAuthorization(w http.ResponseWriter, r *http.Request, realm apitoken.Realm) error {
-	if err := refuseQueryCredentials(r.URL.RawQuery); err != nil {
-		return err
-	}
-	form, err := readForm(w, r)
+func (a *API) deviceAuthorization(w http.ResponseWriter, r *http.Request, realm grant.Realm) error {
+	form, err := grant.ReadForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -45,6 +42,6 @@ func (a *API) deviceAuthorization(w http.ResponseWriter, r *http.Request, realm 
 // (the page its device authorizations name). cloudgate has no UI: an
 // administrator approves with POST /cloudapi/1.0.0/deviceLookup/grant; the
 // URI keeps the shape Cloud Director clients print and parse.
-func (a *API) verificationURI(r *http.Request, realm apitoken.Realm) string {
-	return a.env.Base(r) + "/" + realm.String() + "/administration/settings/service-accounts"
+func (a *API) verificationURI(r *http.Request, realm grant.Realm) string {
+	return a.base(r) + "/" + realm.String() + "/administration/settings/service-accounts"
 }

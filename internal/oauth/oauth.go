@@ -22,20 +22,51 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/grant"
+	"github.com/cloudgate/cloudgate/internal/metrics"
 	"github.com/cloudgate/cloudgate/internal/reqctx"
 	"github.com/cloudgate/cloudgate/internal/serviceaccount"
 	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
-// API serves /oauth.
-type API struct {
-	env      *vcd.Env
-	tokens   *apitoken.Service
-	accounts *serviceaccount.Service
+// Config lists what the dialect uses.
+type Config struct {
+	// Tokens and Accounts are the API-token and service-account services;
+	// their grants make up the token endpoint.
+	Tokens   *apitoken.Service
+	Accounts *serviceaccount.Service
+	// Metrics, when set, counts the token endpoint's outcomes.
+	Metrics *metrics.Metrics
+	// Base returns the absolute URL root for links (the device flow's
+	// verification_uri).
+	Base func(*http.Request) string
+	Log  *slog.Logger
 }
 
-// New returns the dialect; env.Tokens and env.Accounts must be set.
-func New(env *vcd.Env) *API { return &API{env: env, tokens: env.Tokens, accounts: env.Accounts} }
+// API serves /oauth.
+type API struct {
+	tokens   *apitoken.Service
+	accounts *serviceaccount.Service
+	grants   *grant.Pipeline
+	base     func(*http.Request) string
+	log      *slog.Logger
+}
+
+// New returns the dialect; Tokens, Accounts and Base must be set.
+func New(cfg Config) *API {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	var observe func(string, string)
+	if cfg.Metrics != nil {
+		observe = cfg.Metrics.Grant
+	}
+	// The service accounts' refresh grant claims its own prefix, so it
+	// comes before the API tokens' one of the same grant_type.
+	grants := grant.New(grant.Config{Failures: cfg.Tokens.Failures(), Now: cfg.Tokens.Clock(), Observe: observe, Log: cfg.Log},
+		cfg.Accounts.RefreshGrant(), cfg.Tokens.RefreshGrant(), cfg.Tokens.MintGrant(), cfg.Accounts.DeviceGrant())
+	return &API{tokens: cfg.Tokens, accounts: cfg.Accounts, grants: grants, base: cfg.Base, log: cfg.Log}
+}
 
 // Mount registers the dialect's routes.
 func (a *API) Mount(mux *http.ServeMux) {
@@ -52,7 +83,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 }
 
 // handler serves one endpoint for the realm of its path.
-type handler func(w http.ResponseWriter, r *http.Request, realm apitoken.Realm) error
+type handler func(w http.ResponseWriter, r *http.Request, realm grant.Realm) error
 
 // route serves POST at path; every other method is 405 with Allow.
 func (a *API) route(mux *http.ServeMux, path string, h handler) {
@@ -62,9 +93,9 @@ func (a *API) route(mux *http.ServeMux, path string, h handler) {
 			a.fail(w, r, apierr.New(apierr.MethodNotAllowed, "HTTP method %s is not allowed here; allowed: POST", r.Method))
 			return
 		}
-		realm := apitoken.Realm{Provider: true}
+		realm := grant.Realm{Provider: true}
 		if org := r.PathValue("org"); org != "" {
-			realm = apitoken.Realm{Org: org}
+			realm = grant.Realm{Org: org}
 		}
 		if err := h(w, r, realm); err != nil {
 			a.fail(w, r, err)
@@ -72,64 +103,41 @@ func (a *API) route(mux *http.ServeMux, path string, h handler) {
 	}))
 }
 
-func clientOf(r *http.Request) apitoken.Client {
+func clientOf(r *http.Request) grant.Client {
 	info := reqctx.From(r.Context())
-	return apitoken.Client{IP: info.ClientIP, UserAgent: r.UserAgent(), RequestID: info.ID}
-}
-
-// oauthCodes are the error codes this dialect sends as "error"; a code
-// from elsewhere (a Cloud Director minor code) is not one of them.
-var oauthCodes = map[string]bool{
-	apitoken.CodeInvalidRequest: true, apitoken.CodeInvalidClient: true, apitoken.CodeInvalidGrant: true,
-	apitoken.CodeUnauthorizedClient: true, apitoken.CodeUnsupportedGrantType: true,
-	apitoken.CodeInvalidClientMeta: true, apitoken.CodeUnsupportedTokenType: true,
-	serviceaccount.CodeAuthorizationPending: true, serviceaccount.CodeSlowDown: true,
-	serviceaccount.CodeAccessDenied: true, serviceaccount.CodeExpiredToken: true,
+	return grant.Client{IP: info.ClientIP, UserAgent: r.UserAgent(), RequestID: info.ID}
 }
 
 // status is the one place this dialect picks, for an error, the HTTP
-// status, the OAuth error code and the Cloud Director minor code. RFC 6749
-// §5.2 and RFC 7591 §3.2.2 answer client mistakes with 400, a duplicate
-// registration included; a bad or missing session (registration) is 401
-// as on every Cloud Director API. Unknown /oauth paths are 404: there is
-// no object id whose existence a 404 could reveal.
-func status(e *apierr.Error) (st int, code, minor string) {
-	if oauthCodes[e.Code] {
-		code = e.Code
-	}
-	pick := func(s int, def string) (int, string, string) {
-		if code == "" {
-			code = def
-		}
-		_, minor := vcd.Status(e.Kind)
-		if s == http.StatusNotFound {
-			minor = "NOT_FOUND"
-		}
-		return s, code, minor
-	}
+// status and the Cloud Director minor code; the OAuth error code is the
+// grant package's (grant.CodeOf). RFC 6749 §5.2 and RFC 7591 §3.2.2
+// answer client mistakes with 400, a duplicate registration included; a
+// bad or missing session (registration) is 401 as on every Cloud Director
+// API. Unknown /oauth paths are 404: there is no object id whose
+// existence a 404 could reveal.
+func status(e *apierr.Error) (st int, minor string) {
+	_, minor = vcd.Status(e.Kind)
 	switch e.Kind {
-	case apierr.Invalid:
-		return pick(http.StatusBadRequest, apitoken.CodeInvalidRequest)
-	case apierr.Conflict:
-		return pick(http.StatusBadRequest, apitoken.CodeInvalidClientMeta)
+	case apierr.Invalid, apierr.Conflict:
+		return http.StatusBadRequest, minor
 	case apierr.Unauthenticated:
-		return pick(http.StatusUnauthorized, "invalid_token")
+		return http.StatusUnauthorized, minor
 	case apierr.Forbidden:
-		return pick(http.StatusForbidden, "access_denied")
+		return http.StatusForbidden, minor
 	case apierr.NotFound:
-		return pick(http.StatusNotFound, "not_found")
+		return http.StatusNotFound, "NOT_FOUND"
 	case apierr.MethodNotAllowed:
-		return pick(http.StatusMethodNotAllowed, apitoken.CodeInvalidRequest)
+		return http.StatusMethodNotAllowed, minor
 	case apierr.Unsupported:
-		return pick(http.StatusUnsupportedMediaType, apitoken.CodeInvalidRequest)
+		return http.StatusUnsupportedMediaType, minor
 	case apierr.TooLarge:
-		return pick(http.StatusRequestEntityTooLarge, apitoken.CodeInvalidRequest)
+		return http.StatusRequestEntityTooLarge, minor
 	case apierr.TooMany:
-		return pick(http.StatusTooManyRequests, "temporarily_unavailable")
+		return http.StatusTooManyRequests, minor
 	case apierr.Unavailable:
-		return pick(http.StatusServiceUnavailable, "temporarily_unavailable")
+		return http.StatusServiceUnavailable, minor
 	}
-	return pick(http.StatusInternalServerError, "server_error")
+	return http.StatusInternalServerError, minor
 }
 
 // errorBody is an RFC 6749 §5.2 error and a Cloud Director OpenApiError
@@ -145,7 +153,7 @@ type errorBody struct {
 // fail renders err. Internal errors are logged with the request id and
 // shown as a generic message.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
-	WriteError(w, r, a.env.Log, err)
+	WriteError(w, r, a.log, err)
 }
 
 // WriteError renders err as this dialect does (the server uses it for
@@ -153,7 +161,8 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 // logged on log (which may be nil) with the request id.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e := apierr.As(err)
-	st, code, minor := status(e)
+	st, minor := status(e)
+	code := grant.CodeOf(e)
 	if e.Kind == apierr.Internal && log != nil {
 		log.Error("internal error", "request_id", reqctx.From(r.Context()).ID, "path", r.URL.Path, "err", err)
 	}

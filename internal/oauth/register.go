@@ -3,7 +3,6 @@ package oauth
 import (
 	"encoding/json"
 	"errors"
-	"github.com/cloudgate/cloudgate/internal/strictjson"
 	"io"
 	"mime"
 	"net/http"
@@ -11,8 +10,10 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/serviceaccount"
-	"github.com/cloudgate/cloudgate/internal/session"
+	"github.com/cloudgate/cloudgate/internal/strictjson"
 	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
@@ -55,8 +56,8 @@ type registerResponse struct {
 // session registers a named API token for its user, or, with software_id,
 // a service account of the path's org. 200 as in govcd's and Cloud
 // Director's examples (govcd accepts only 200 or 201).
-func (a *API) register(w http.ResponseWriter, r *http.Request, realm apitoken.Realm) error {
-	sess, err := a.session(r)
+func (a *API) register(w http.ResponseWriter, r *http.Request, realm grant.Realm) error {
+	caller, err := a.caller(r)
 	if err != nil {
 		return err
 	}
@@ -65,25 +66,25 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, realm apitoken.Re
 		return err
 	}
 	if req.SoftwareID != "" {
-		return a.registerAccount(w, r, realm, sess, req)
+		return a.registerAccount(w, r, realm, caller, req)
 	}
 	if req.ClientName == nil {
-		return apierr.New(apierr.Invalid, "client_name is required").WithCode(apitoken.CodeInvalidClientMeta)
+		return apierr.New(apierr.Invalid, "client_name is required").WithCode(grant.CodeInvalidClientMeta)
 	}
 	spec := apitoken.RegisterSpec{Name: *req.ClientName}
 	if req.ExpiresIn != nil {
 		if *req.ExpiresIn <= 0 || *req.ExpiresIn > int64(apitoken.MaxLifetime/time.Second) {
 			return apierr.New(apierr.Invalid, "expires_in must be a positive number of seconds up to %d", int64(apitoken.MaxLifetime/time.Second)).
-				WithCode(apitoken.CodeInvalidClientMeta)
+				WithCode(grant.CodeInvalidClientMeta)
 		}
 		spec.Lifetime = time.Duration(*req.ExpiresIn) * time.Second
 	}
-	t, err := a.tokens.Register(r.Context(), &sess.Principal, realm, spec, clientOf(r))
+	t, err := a.tokens.Register(r.Context(), caller, realm, spec, clientOf(r))
 	if err != nil {
 		return err
 	}
 	body := registerResponse{ClientName: t.Name, ClientID: t.ID.String(), ClientIDIssuedAt: t.CreatedAt.Unix(),
-		GrantTypes: []string{apitoken.GrantRefreshToken}, TokenEndpointAuthMethod: "none"}
+		GrantTypes: []string{grant.TypeRefreshToken}, TokenEndpointAuthMethod: "none"}
 	if !t.ExpiresAt.IsZero() {
 		body.ExpiresIn = int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Second)
 	}
@@ -94,9 +95,9 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, realm apitoken.Re
 // registerAccount registers a service account: status CREATED, id
 // urn:vcloud:serviceAccount:{client_id}. It may use the device grant and
 // the refresh_token grant (its refresh tokens rotate).
-func (a *API) registerAccount(w http.ResponseWriter, r *http.Request, realm apitoken.Realm, sess *session.Session, req registerRequest) error {
+func (a *API) registerAccount(w http.ResponseWriter, r *http.Request, realm grant.Realm, caller *authz.Principal, req registerRequest) error {
 	meta := func(format string, args ...any) error {
-		return apierr.New(apierr.Invalid, format, args...).WithCode(apitoken.CodeInvalidClientMeta)
+		return apierr.New(apierr.Invalid, format, args...).WithCode(grant.CodeInvalidClientMeta)
 	}
 	if req.ClientName == nil {
 		return meta("client_name is required")
@@ -104,28 +105,25 @@ func (a *API) registerAccount(w http.ResponseWriter, r *http.Request, realm apit
 	if req.ExpiresIn != nil {
 		return meta("expires_in is not supported for service accounts; revoke or delete the account to end its access")
 	}
-	row, err := a.accounts.Register(r.Context(), &sess.Principal, realm, serviceaccount.RegisterSpec{Name: *req.ClientName,
+	row, err := a.accounts.Register(r.Context(), caller, realm, serviceaccount.RegisterSpec{Name: *req.ClientName,
 		SoftwareID: req.SoftwareID, SoftwareVersion: req.SoftwareVersion, ClientURI: req.ClientURI, Scope: req.Scope}, clientOf(r))
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, registerResponse{ClientName: row.Name, ClientID: row.ID.String(), ClientIDIssuedAt: row.CreatedAt.Unix(),
-		GrantTypes: []string{serviceaccount.GrantDeviceCode, apitoken.GrantRefreshToken}, TokenEndpointAuthMethod: "none",
+		GrantTypes: []string{grant.TypeDeviceCode, grant.TypeRefreshToken}, TokenEndpointAuthMethod: "none",
 		ClientURI: row.URI, SoftwareID: row.SoftwareID, SoftwareVersion: row.SoftwareVersion, Scope: req.Scope})
 	return nil
 }
 
-// session resolves the caller's session from the usual Cloud Director
-// token headers (401 without one).
-func (a *API) session(r *http.Request) (*session.Session, error) {
+// caller resolves the principal of the session named by the usual Cloud
+// Director token headers (401 without one).
+func (a *API) caller(r *http.Request) (*authz.Principal, error) {
 	tok, err := vcd.SessionToken(r.Header)
 	if err != nil {
 		return nil, err
 	}
-	if tok == "" {
-		return nil, session.ErrInvalid
-	}
-	return a.env.Sessions.Resolve(r.Context(), tok)
+	return a.tokens.Caller(r.Context(), tok)
 }
 
 // readRegistration reads one JSON object: 415 for another media type, 413
@@ -147,7 +145,7 @@ func readRegistration(w http.ResponseWriter, r *http.Request) (registerRequest, 
 		return req, apierr.New(apierr.Invalid, "the request body could not be read")
 	}
 	if err := strictjson.Check(raw); err == strictjson.ErrNotObject {
-		return req, apierr.New(apierr.Invalid, "%s", err.Error()).WithCode(apitoken.CodeInvalidClientMeta)
+		return req, apierr.New(apierr.Invalid, "%s", err.Error()).WithCode(grant.CodeInvalidClientMeta)
 	} else if err != nil {
 		return req, apierr.New(apierr.Invalid, "%s", err.Error())
 	}
@@ -159,7 +157,7 @@ func readRegistration(w http.ResponseWriter, r *http.Request) (registerRequest, 
 				field = "the body"
 			}
 			return req, apierr.New(apierr.Invalid, "%s has the wrong type; want %s", printable(field), typeErr.Type.String()).
-				WithCode(apitoken.CodeInvalidClientMeta)
+				WithCode(grant.CodeInvalidClientMeta)
 		}
 		return req, apierr.New(apierr.Invalid, "the request body is not valid JSON")
 	}

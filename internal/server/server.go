@@ -177,7 +177,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		env.OrgLinks = xmlapi.VdcLinks(s.dir, o.Log)
 		xmlapi.New(env, o.Build).Mount(mux)
 		cloudapi.New(env).Mount(mux)
-		oauth.New(env).Mount(mux)
+		oauth.New(oauth.Config{Tokens: s.tokens, Accounts: s.accounts, Metrics: s.metrics, Base: env.Base, Log: o.Log}).Mount(mux)
 	}
 	if slices.Contains(dialects, sessionapi.Dialect) {
 		sessionapi.New(sessionapi.Config{Sessions: s.sessions, Directory: s.dir, Settings: s.settings, Metrics: s.metrics,

@@ -5,9 +5,9 @@ import (
 	"errors"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
-	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
@@ -25,7 +25,7 @@ var (
 // Service Accounts" or with a tenant context outside the caller's reach,
 // Invalid for a malformed, unknown, expired or used code, or one of an
 // account out of reach (the same answer), TooMany after too many misses.
-func (s *Service) Lookup(ctx context.Context, p *authz.Principal, ctxOrg urn.UUID, userCode string, c apitoken.Client) (store.ServiceAccountRow, error) {
+func (s *Service) Lookup(ctx context.Context, p *authz.Principal, ctxOrg urn.UUID, userCode string, c grant.Client) (store.ServiceAccountRow, error) {
 	row, _, err := s.pending(ctx, p, ctxOrg, userCode, c)
 	return row, err
 }
@@ -33,17 +33,17 @@ func (s *Service) Lookup(ctx context.Context, p *authz.Principal, ctxOrg urn.UUI
 // Grant approves a pending device authorization: the account is GRANTED
 // and the device's next poll of the token endpoint gets its tokens. The
 // user code is used up. Failures are as for Lookup.
-func (s *Service) Grant(ctx context.Context, p *authz.Principal, ctxOrg urn.UUID, userCode string, c apitoken.Client) error {
+func (s *Service) Grant(ctx context.Context, p *authz.Principal, ctxOrg urn.UUID, userCode string, c grant.Client) error {
 	return s.decide(ctx, p, ctxOrg, userCode, c, true)
 }
 
 // Deny refuses a pending device authorization: the account is CREATED
 // again and the device is told access_denied until its codes expire.
-func (s *Service) Deny(ctx context.Context, p *authz.Principal, ctxOrg urn.UUID, userCode string, c apitoken.Client) error {
+func (s *Service) Deny(ctx context.Context, p *authz.Principal, ctxOrg urn.UUID, userCode string, c grant.Client) error {
 	return s.decide(ctx, p, ctxOrg, userCode, c, false)
 }
 
-func (s *Service) decide(ctx context.Context, p *authz.Principal, ctxOrg urn.UUID, userCode string, c apitoken.Client, grant bool) error {
+func (s *Service) decide(ctx context.Context, p *authz.Principal, ctxOrg urn.UUID, userCode string, c grant.Client, grant bool) error {
 	row, d, err := s.pending(ctx, p, ctxOrg, userCode, c)
 	if err != nil {
 		return err
@@ -82,7 +82,7 @@ func (s *Service) decide(ctx context.Context, p *authz.Principal, ctxOrg urn.UUI
 
 // pending finds the account whose pending authorization userCode belongs
 // to, within p's reach, counting misses against the guess limits.
-func (s *Service) pending(ctx context.Context, p *authz.Principal, ctxOrg urn.UUID, userCode string, c apitoken.Client) (store.ServiceAccountRow, secret.Digest, error) {
+func (s *Service) pending(ctx context.Context, p *authz.Principal, ctxOrg urn.UUID, userCode string, c grant.Client) (store.ServiceAccountRow, secret.Digest, error) {
 	var none store.ServiceAccountRow
 	r, err := reachOf(p, ctxOrg, true)
 	if err != nil {

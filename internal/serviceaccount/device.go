@@ -5,9 +5,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/cloudgate/cloudgate/internal/apierr"
-	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/grant"
+	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
@@ -19,14 +19,12 @@ import (
 const maxPollInterval = 60
 
 var (
-	errThrottled = &apierr.Error{Kind: apierr.TooMany, RetryAfter: time.Minute,
-		Message: "too many failed token requests from this address; retry later"}
-	errUnknownClient = oauthError(apitoken.CodeInvalidClient, "unknown client_id")
-	errBadDevice     = oauthError(apitoken.CodeInvalidGrant, "the device code is invalid, expired or already used")
-	errExpired       = oauthError(CodeExpiredToken, "the device code expired; ask for a new device authorization")
-	errDenied        = oauthError(CodeAccessDenied, "an administrator denied this device authorization")
-	errActive        = oauthError(apitoken.CodeInvalidRequest, "the service account is active; revoke it before authorizing it again")
-	errOrgDisabled   = oauthError(apitoken.CodeUnauthorizedClient, "the organization of this service account is disabled")
+	errUnknownClient = grant.Error(grant.CodeInvalidClient, "unknown client_id")
+	errBadDevice     = grant.Error(grant.CodeInvalidGrant, "the device code is invalid, expired or already used")
+	errExpired       = grant.Error(grant.CodeExpiredToken, "the device code expired; ask for a new device authorization")
+	errDenied        = grant.Error(grant.CodeAccessDenied, "an administrator denied this device authorization")
+	errActive        = grant.Error(grant.CodeInvalidRequest, "the service account is active; revoke it before authorizing it again")
+	errOrgDisabled   = grant.Error(grant.CodeUnauthorizedClient, "the organization of this service account is disabled")
 )
 
 // DeviceAuthorization answers a device authorization request (RFC 8628
@@ -46,14 +44,14 @@ type DeviceAuthorization struct {
 // account is refused (revoke it first). Errors: invalid_request,
 // invalid_client (unknown id, or an account of another org than realm),
 // unauthorized_client (org disabled), TooMany after the failure budget.
-func (s *Service) Authorize(ctx context.Context, realm apitoken.Realm, clientID string, c apitoken.Client) (DeviceAuthorization, error) {
+func (s *Service) Authorize(ctx context.Context, realm grant.Realm, clientID string, c grant.Client) (DeviceAuthorization, error) {
 	var none DeviceAuthorization
 	now := s.now()
 	if clientID == "" {
-		return none, oauthError(apitoken.CodeInvalidRequest, "client_id is required")
+		return none, grant.Error(grant.CodeInvalidRequest, "client_id is required")
 	}
 	if s.fails.Blocked(c.IP, now) {
-		return none, errThrottled
+		return none, grant.ErrThrottled
 	}
 	id, err := urn.ParseEither(clientID, urn.ServiceAccount)
 	if err != nil {
@@ -70,7 +68,7 @@ func (s *Service) Authorize(ctx context.Context, realm apitoken.Realm, clientID 
 	}
 	if !realm.Admits(row.OrgName) {
 		// Not counted: whoever sent it knows a real client id.
-		return none, oauthError(apitoken.CodeInvalidClient, "unknown client_id at /oauth/%s", realm)
+		return none, grant.Error(grant.CodeInvalidClient, "unknown client_id at /oauth/%s", realm)
 	}
 	if row.Status == store.AccountActive {
 		return none, errActive
@@ -119,22 +117,29 @@ func (s *Service) Authorize(ctx context.Context, realm apitoken.Realm, clientID 
 	return DeviceAuthorization{AccountID: id, DeviceCode: deviceCode, UserCode: FormatUserCode(code), ExpiresIn: s.life, Interval: s.interval}, nil
 }
 
-// DeviceToken is the device_code grant (RFC 8628 §3.4): the device polls
-// with its device code until an administrator approved or denied the user
-// code. Before that it is told authorization_pending (slow_down when it
-// polls faster than the interval, which then grows by 5 s); after a deny
-// access_denied; after the codes' lifetime expired_token. Once approved,
-// exactly one poll gets a token response: a session of the account and its
-// first refresh token; the account is ACTIVE and the device code is spent.
-func (s *Service) DeviceToken(ctx context.Context, realm apitoken.Realm, deviceCode, clientID string, c apitoken.Client) (apitoken.Grant, error) {
-	var none apitoken.Grant
-	now := s.now()
-	if deviceCode == "" || clientID == "" {
-		return none, oauthError(apitoken.CodeInvalidRequest, "the device_code grant needs device_code and client_id")
-	}
-	if s.fails.Blocked(c.IP, now) {
-		return none, errThrottled
-	}
+// DeviceGrant is the device_code grant (RFC 8628 §3.4), for the token
+// endpoint's pipeline: the device polls with its device code until an
+// administrator approved or denied the user code. Before that it is told
+// authorization_pending (slow_down when it polls faster than the
+// interval, which then grows by 5 s); after a deny access_denied; after
+// the codes' lifetime expired_token. Once approved, exactly one poll gets
+// a token response: a session of the account and its first refresh token;
+// the account is ACTIVE and the device code is spent. A disabled org is
+// unauthorized_client.
+func (s *Service) DeviceGrant() *grant.Handler { return s.device }
+
+func (s *Service) deviceGrant() *grant.Handler {
+	return &grant.Handler{Type: grant.TypeDeviceCode, Label: "device_code",
+		Needs: []string{"device_code", "client_id"}, Usage: "the device_code grant needs device_code and client_id",
+		ClientKind: urn.ServiceAccount, Unbound: grant.Error(grant.CodeInvalidGrant, "the device code was not issued to this client_id"),
+		Foreign:  "the device code belongs to another organization than /oauth/%s",
+		Disabled: errOrgDisabled, Invalid: errBadDevice, Find: s.findDevice}
+}
+
+// findDevice reads the account whose device code was presented.
+func (s *Service) findDevice(ctx context.Context, r *grant.Request, _ bool) (grant.Found, error) {
+	var none grant.Found
+	deviceCode := r.Form["device_code"]
 	d := secret.DigestOf(deviceCode)
 	var a store.ServiceAccount
 	err := store.ErrNotFound
@@ -142,29 +147,25 @@ func (s *Service) DeviceToken(ctx context.Context, realm apitoken.Realm, deviceC
 		a, err = s.store.ServiceAccountByDevice(ctx, d)
 	}
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !secret.Equal(a.DeviceDigest, d)) {
-		s.fails.Fail(c.IP, now)
-		return none, errBadDevice
+		return none, grant.Miss(errBadDevice)
 	}
 	if err != nil {
 		return none, storeErr(err, "service account")
 	}
-	if id, err := urn.ParseEither(clientID, urn.ServiceAccount); err != nil || id != a.ID {
-		return none, oauthError(apitoken.CodeInvalidGrant, "the device code was not issued to this client_id")
-	}
-	org, err := s.store.OrgByID(ctx, a.OrgID)
+	acct, err := s.dir.UserByID(ctx, a.ID)
 	if err != nil {
-		return none, storeErr(err, "organization")
+		return none, err
 	}
-	if !realm.Admits(org.Name) {
-		return none, oauthError(apitoken.CodeInvalidGrant, "the device code belongs to another organization than /oauth/%s", realm)
-	}
-	if a.Status == store.AccountRequested {
-		granted, err := s.poll(ctx, a.ID, d, now)
-		if !granted {
-			return none, err
+	return grant.Found{Client: a.ID, Account: acct, Issue: func(ctx context.Context) (grant.Result, error) {
+		now := s.now()
+		if a.Status == store.AccountRequested {
+			granted, err := s.poll(ctx, a.ID, d, now)
+			if !granted {
+				return grant.Result{}, err
+			}
 		}
-	}
-	return s.activate(ctx, a.ID, d, now, c)
+		return s.activate(ctx, acct, d, now, r.Client)
+	}}, nil
 }
 
 // verdict is what a device code is worth now, for an account row locked in
@@ -186,7 +187,7 @@ func verdict(cur store.ServiceAccount, d secret.Digest, now time.Time) error {
 	return nil
 }
 
-var errPending = oauthError(CodeAuthorizationPending, "the user code has not been approved yet; poll again after the interval")
+var errPending = grant.Error(grant.CodeAuthorizationPending, "the user code has not been approved yet; poll again after the interval")
 
 // poll records one poll of a pending authorization and answers it. It
 // reports granted when the code was approved since the caller read it.
@@ -213,7 +214,7 @@ func (s *Service) poll(ctx context.Context, id urn.UUID, d secret.Digest, now ti
 		interval := time.Duration(cur.PollInterval) * time.Second
 		if !cur.LastPollAt.IsZero() && now.Sub(cur.LastPollAt) < interval {
 			cur.PollInterval = min(cur.PollInterval+5, maxPollInterval)
-			outcome = oauthError(CodeSlowDown, "polling too fast; wait at least %d seconds between requests", cur.PollInterval)
+			outcome = grant.Error(grant.CodeSlowDown, "polling too fast; wait at least %d seconds between requests", cur.PollInterval)
 		}
 		cur.LastPollAt = now
 		return tx.UpdateServiceAccount(ctx, cur)
@@ -228,19 +229,13 @@ func (s *Service) poll(ctx context.Context, id urn.UUID, d secret.Digest, now ti
 // account row locked, the code is checked again, the session is made, the
 // first refresh token stored and the account made ACTIVE. Of two polls
 // racing here, the second finds the code spent.
-func (s *Service) activate(ctx context.Context, id urn.UUID, d secret.Digest, now time.Time, c apitoken.Client) (apitoken.Grant, error) {
-	acct, err := s.dir.UserByID(ctx, id)
-	if err != nil {
-		return apitoken.Grant{}, grantErr(err, errBadDevice)
-	}
-	if !acct.Org.Enabled {
-		return apitoken.Grant{}, errOrgDisabled
-	}
+func (s *Service) activate(ctx context.Context, acct identity.Account, d secret.Digest, now time.Time, c grant.Client) (grant.Result, error) {
+	id := acct.User.ID
 	refresh, rd := secret.NewToken(secret.PrefixSARefresh)
-	grant := urn.New()
+	grantID := urn.New()
 	var cur store.ServiceAccount
 	issued, err := s.sessions.Create(ctx, session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
-		Origin: store.OriginServiceAccount, Dialect: "oauth", TokenID: grant, ClientIP: c.IP, UserAgent: c.UserAgent,
+		Origin: store.OriginServiceAccount, Dialect: "oauth", TokenID: grantID, ClientIP: c.IP, UserAgent: c.UserAgent,
 		Guard: func(ctx context.Context, tx store.Tx) error {
 			var err error
 			if cur, err = tx.LockServiceAccount(ctx, id); errors.Is(err, store.ErrNotFound) {
@@ -255,7 +250,7 @@ func (s *Service) activate(ctx context.Context, id urn.UUID, d secret.Digest, no
 		},
 		Also: func(ctx context.Context, tx store.Tx, sess store.Session) error {
 			cur.Status, cur.DeviceDigest, cur.UserCodeDigest = store.AccountActive, secret.Digest{}, secret.Digest{}
-			cur.GrantID, cur.RefreshDigest, cur.Generation, cur.ActivatedAt, cur.LastUsedAt = grant, rd, 1, now, now
+			cur.GrantID, cur.RefreshDigest, cur.Generation, cur.ActivatedAt, cur.LastUsedAt = grantID, rd, 1, now, now
 			cur.LastPollAt, cur.UpdatedAt = now, now
 			if err := tx.UpdateServiceAccount(ctx, cur); err != nil {
 				return err
@@ -265,9 +260,9 @@ func (s *Service) activate(ctx context.Context, id urn.UUID, d secret.Digest, no
 				"device code redeemed; session "+sess.ID.URN(urn.Session)))
 		}})
 	if err != nil {
-		return apitoken.Grant{}, grantErr(err, errBadDevice)
+		return grant.Result{}, err
 	}
-	return apitoken.Grant{TokenID: id, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created),
+	return grant.Result{TokenID: id, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created),
 		RefreshToken: refresh}, nil
 }
 

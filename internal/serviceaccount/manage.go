@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
-	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/store"
@@ -113,7 +113,7 @@ type UpdateSpec struct {
 // Update replaces an account's changeable fields. A new role must be one
 // p may assign; it applies to the account's live sessions at once (the
 // change feed updates their role).
-func (s *Service) Update(ctx context.Context, p *authz.Principal, ctxOrg, id urn.UUID, spec UpdateSpec, c apitoken.Client) (store.ServiceAccountRow, error) {
+func (s *Service) Update(ctx context.Context, p *authz.Principal, ctxOrg, id urn.UUID, spec UpdateSpec, c grant.Client) (store.ServiceAccountRow, error) {
 	r, err := reachOf(p, ctxOrg, true)
 	if err != nil {
 		return store.ServiceAccountRow{}, err
@@ -220,7 +220,7 @@ func (s *Service) role(ctx context.Context, id urn.UUID, name string) (store.Rol
 // ends at once, any pending device authorization is dropped, and the
 // account is CREATED (it may be authorized again). Revoking an account
 // that has no grant is not an error.
-func (s *Service) Revoke(ctx context.Context, p *authz.Principal, ctxOrg, id urn.UUID, c apitoken.Client) error {
+func (s *Service) Revoke(ctx context.Context, p *authz.Principal, ctxOrg, id urn.UUID, c grant.Client) error {
 	r, err := reachOf(p, ctxOrg, true)
 	if err != nil {
 		return err
@@ -233,7 +233,7 @@ func (s *Service) Revoke(ctx context.Context, p *authz.Principal, ctxOrg, id urn
 
 // Delete removes an account; an active one is revoked in the same
 // transaction, so its sessions end with it.
-func (s *Service) Delete(ctx context.Context, p *authz.Principal, ctxOrg, id urn.UUID, c apitoken.Client) error {
+func (s *Service) Delete(ctx context.Context, p *authz.Principal, ctxOrg, id urn.UUID, c grant.Client) error {
 	r, err := reachOf(p, ctxOrg, true)
 	if err != nil {
 		return err

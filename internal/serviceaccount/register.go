@@ -9,9 +9,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
-	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/authz"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
@@ -37,7 +37,7 @@ type RegisterSpec struct {
 // exist and be one the caller may assign. Errors: Forbidden (right, reach,
 // restricted session), Invalid with invalid_client_metadata (names, scope,
 // role, the per-org limit, a name taken by a user or account of the org).
-func (s *Service) Register(ctx context.Context, p *authz.Principal, realm apitoken.Realm, spec RegisterSpec, c apitoken.Client) (store.ServiceAccountRow, error) {
+func (s *Service) Register(ctx context.Context, p *authz.Principal, realm grant.Realm, spec RegisterSpec, c grant.Client) (store.ServiceAccountRow, error) {
 	var none store.ServiceAccountRow
 	if err := p.RequireFull("Creating service accounts"); err != nil {
 		return none, err
@@ -51,7 +51,7 @@ func (s *Service) Register(ctx context.Context, p *authz.Principal, realm apitok
 	}
 	meta := func(err error) error {
 		if e := apierr.As(err); e.Kind == apierr.Invalid {
-			return e.WithCode(apitoken.CodeInvalidClientMeta)
+			return e.WithCode(grant.CodeInvalidClientMeta)
 		}
 		return err
 	}
@@ -79,12 +79,12 @@ func (s *Service) Register(ctx context.Context, p *authz.Principal, realm apitok
 		}
 		if n >= s.maxPer {
 			return apierr.New(apierr.Invalid, "organization %s already has %d service accounts, the most one organization may hold; delete one first", org.Name, n).
-				WithCode(apitoken.CodeInvalidClientMeta)
+				WithCode(grant.CodeInvalidClientMeta)
 		}
 		if err := tx.InsertUser(ctx, u); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return apierr.Wrap(apierr.Conflict, err, "organization %s already has a user or service account named %q", org.Name, u.Name).
-					WithCode(apitoken.CodeInvalidClientMeta)
+					WithCode(grant.CodeInvalidClientMeta)
 			}
 			return err
 		}
@@ -103,7 +103,7 @@ func (s *Service) Register(ctx context.Context, p *authz.Principal, realm apitok
 // realmOrg returns the org an /oauth endpoint serves, if p may manage
 // service accounts there. The System org is served at /oauth/provider only,
 // as for API tokens. A missing org and one out of reach look the same.
-func (s *Service) realmOrg(ctx context.Context, p *authz.Principal, realm apitoken.Realm) (store.Org, error) {
+func (s *Service) realmOrg(ctx context.Context, p *authz.Principal, realm grant.Realm) (store.Org, error) {
 	name := realm.Org
 	if realm.Provider {
 		name = identity.SystemOrgName

@@ -29,31 +29,26 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cloudgate/cloudgate/internal/apierr"
-	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/authz"
 	"github.com/cloudgate/cloudgate/internal/feed"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
 )
 
-// Error codes of the device grant (RFC 8628 §3.5) the service puts in
-// apierr.Error.Code, besides apitoken's RFC 6749 ones.
-const (
-	CodeAuthorizationPending = "authorization_pending"
-	CodeSlowDown             = "slow_down"
-	CodeAccessDenied         = "access_denied"
-	CodeExpiredToken         = "expired_token"
-)
-
-// GrantDeviceCode is the device grant's grant_type (RFC 8628 §3.4).
-const GrantDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
+// Store is what the service needs of the store: reads of orgs, roles and
+// service accounts outside transactions, and transactions.
+type Store interface {
+	store.OrgReader
+	store.ServiceAccountReader
+	Update(ctx context.Context, fn func(tx store.Tx) error) error
+}
 
 // Config wires a Service.
 type Config struct {
-	Store     store.Store
+	Store     Store
 	Directory *identity.Directory
 	// Sessions makes the sessions grants return.
 	Sessions *session.Manager
@@ -66,7 +61,7 @@ type Config struct {
 	// (apitoken.Service.Failures); unknown device codes, client ids and
 	// refresh tokens count in it. Nil: a budget of its own (100 per 10
 	// minutes).
-	Failures *apitoken.Limiter
+	Failures *grant.Limiter
 	// CodeLifetime is how long a device authorization's codes live (600 s)
 	// and PollInterval the interval the device is told (5 s).
 	CodeLifetime time.Duration
@@ -96,13 +91,13 @@ type Config struct {
 // Service is the service-account domain service. Its methods are safe for
 // concurrent use.
 type Service struct {
-	store    store.Store
+	store    Store
 	dir      *identity.Directory
 	sessions *session.Manager
 	feed     feed.Publisher
 	now      func() time.Time
 	log      *slog.Logger
-	fails    *apitoken.Limiter
+	fails    *grant.Limiter
 	misses   guessLimits
 	life     time.Duration
 	interval time.Duration
@@ -110,6 +105,8 @@ type Service struct {
 	retired  time.Duration
 	purgeEv  time.Duration
 	race     time.Duration
+	// refresh and device are the service's grants of the token endpoint.
+	refresh, device *grant.Handler
 
 	stop      chan struct{}
 	done      sync.WaitGroup
@@ -126,7 +123,7 @@ func New(cfg Config) *Service {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Failures == nil {
-		cfg.Failures = apitoken.NewLimiter(100, 10*time.Minute)
+		cfg.Failures = grant.NewLimiter(100, 10*time.Minute)
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -156,10 +153,12 @@ func New(cfg Config) *Service {
 			cfg.Feed = cfg.Sessions.Publisher()
 		}
 	}
-	return &Service{store: cfg.Store, dir: cfg.Directory, sessions: cfg.Sessions, feed: cfg.Feed, now: cfg.Now,
+	s := &Service{store: cfg.Store, dir: cfg.Directory, sessions: cfg.Sessions, feed: cfg.Feed, now: cfg.Now,
 		log: cfg.Log, fails: cfg.Failures, misses: newGuessLimits(cfg.CodeMisses, cfg.OrgCodeMisses, cfg.CodeMissWindow),
 		life: cfg.CodeLifetime, interval: cfg.PollInterval, maxPer: cfg.MaxPerOrg, retired: cfg.RetiredFor,
 		purgeEv: cfg.PurgeInterval, race: cfg.RaceWindow, stop: make(chan struct{})}
+	s.refresh, s.device = s.refreshGrant(), s.deviceGrant()
+	return s
 }
 
 // Start drops expired retired tokens every PurgeInterval until Close.
@@ -210,28 +209,9 @@ func (s *Service) publish(ctx context.Context, changes ...store.Change) {
 	s.feed.Publish(ctx, changes...)
 }
 
-func actor(p *authz.Principal, c apitoken.Client) audit.Actor {
+func actor(p *authz.Principal, c grant.Client) audit.Actor {
 	return audit.Actor{ID: p.UserID, Name: p.UserName, OrgID: p.OrgID, ClientIP: c.IP, RequestID: c.RequestID, UserAgent: c.UserAgent}
-}
-
-// oauthError is an error of an /oauth endpoint with its RFC code.
-func oauthError(code, format string, args ...any) *apierr.Error {
-	return apierr.New(apierr.Invalid, format, args...).WithCode(code)
 }
 
 // storeErr maps store failures to API errors; what names the object.
 func storeErr(err error, what string) error { return store.APIError(err, what) }
-
-// grantErr keeps OAuth-coded, unavailable and internal errors of a grant
-// and turns everything else (the account's user row gone, the org
-// disabled since the check) into the grant's catch-all invalid_grant.
-func grantErr(err, catchAll error) error {
-	e := apierr.As(err)
-	switch {
-	case e.Code != "" && e.Kind == apierr.Invalid:
-		return err
-	case e.Kind == apierr.Unavailable || e.Kind == apierr.Internal || e.Kind == apierr.TooMany:
-		return err
-	}
-	return catchAll
-}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
-	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/secret"
 )
 
@@ -101,13 +101,13 @@ func userCodeDigest(norm string) secret.Digest { return secret.DigestOf(norm) }
 // token endpoint's failure budget; see docs/service-accounts.md for the
 // odds this leaves a guesser.
 type guessLimits struct {
-	addr, caller, org *apitoken.Limiter
+	addr, caller, org *grant.Limiter
 	window            time.Duration
 }
 
 func newGuessLimits(perCaller, perOrg int, window time.Duration) guessLimits {
-	return guessLimits{addr: apitoken.NewLimiter(perCaller, window), caller: apitoken.NewLimiter(perCaller, window),
-		org: apitoken.NewLimiter(perOrg, window), window: window}
+	return guessLimits{addr: grant.NewLimiter(perCaller, window), caller: grant.NewLimiter(perCaller, window),
+		org: grant.NewLimiter(perOrg, window), window: window}
 }
 
 // guessKey names who guesses and where.

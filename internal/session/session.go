@@ -134,13 +134,14 @@ type Spec struct {
 	Dialect string
 	// TokenID is the API token or service account the session comes from.
 	TokenID urn.UUID
-	// TokenDigest, when set, is the digest of the API token TokenID that
-	// was presented: the session is created only if that token is still
-	// live with this digest when it is inserted (pinned in the creating
-	// transaction, so a revocation either waits and ends the session or
-	// is seen).
-	TokenDigest secret.Digest
-	ParentID    urn.UUID
+	// Hold is what else must still hold when the session is inserted, in
+	// the store's terms (an API-token grant names its token there). Create
+	// fills in the user's part (ValidAfter, PasswordHash) and hands the
+	// rest to the store unread: the store pins the rows it names in the
+	// creating transaction, so a change to them either waits and ends the
+	// session or is seen.
+	Hold     store.SessionGuard
+	ParentID urn.UUID
 	// ClientIP and UserAgent are recorded (and shown in session lists).
 	ClientIP  string
 	UserAgent string
@@ -151,8 +152,8 @@ type Spec struct {
 	Lifetime time.Duration
 	NoIdle   bool
 	// Guard runs inside the creating transaction before the insert; an
-	// error aborts the creation (an API token exchange pins the token there
-	// and refuses a revoked one).
+	// error aborts the creation (a mint marks its token issued there, and
+	// refuses one issued already).
 	Guard func(ctx context.Context, tx store.Tx) error
 	// Also runs inside the creating transaction after the insert (a
 	// service-account refresh records the token it retired there).
@@ -173,8 +174,8 @@ type Issued struct {
 var errStale = &apierr.Error{Kind: apierr.Unauthenticated, Message: "Invalid username or password"}
 
 // Create makes a session durable and caches it. It fails Unauthenticated if
-// the user or org was disabled, the password changed or the API token
-// (TokenDigest) was revoked after the credentials were checked; Unavailable
+// the user or org was disabled, the password changed or anything else
+// spec.Hold names changed after the credentials were checked; Unavailable
 // if the store cannot commit.
 func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 	now := m.now()
@@ -195,12 +196,14 @@ func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 		ClientIP: clean(spec.ClientIP, 64), UserAgent: clean(spec.UserAgent, 512), CreatedAt: now, LastActive: now,
 		ExpiresAt: now.Add(life), Idle: !spec.NoIdle}
 
+	hold := spec.Hold
+	hold.ValidAfter, hold.PasswordHash = spec.User.ValidAfter, spec.User.PasswordHash
 	g0 := m.gen.Load()
 	var err error
 	if spec.Guard == nil && spec.Also == nil && len(spec.Audit) == 0 {
-		err = m.createAlone(ctx, spec, rec)
+		err = m.createAlone(ctx, rec, hold)
 	} else {
-		err = m.createWith(ctx, spec, rec)
+		err = m.createWith(ctx, spec, rec, hold)
 	}
 	if err != nil {
 		return Issued{}, storeErr(err)
@@ -214,11 +217,10 @@ func (m *Manager) Create(ctx context.Context, spec Spec) (Issued, error) {
 
 // createAlone writes a session that is the only thing its transaction
 // writes (API-token exchanges; logins of dialects that audit none): the
-// store checks and pins the owner (and the token) and inserts the session
-// in one statement.
-func (m *Manager) createAlone(ctx context.Context, spec Spec, rec store.Session) error {
-	ok, err := m.store.CreateSession(ctx, rec, store.SessionGuard{ValidAfter: spec.User.ValidAfter,
-		PasswordHash: spec.User.PasswordHash, TokenDigest: spec.TokenDigest})
+// store checks and pins what hold names and inserts the session in one
+// statement.
+func (m *Manager) createAlone(ctx context.Context, rec store.Session, hold store.SessionGuard) error {
+	ok, err := m.store.CreateSession(ctx, rec, hold)
 	if err == nil && !ok {
 		return errStale
 	}
@@ -227,7 +229,7 @@ func (m *Manager) createAlone(ctx context.Context, spec Spec, rec store.Session)
 
 // createWith writes a session together with the spec's guard, audit
 // events and extra writes, in one transaction.
-func (m *Manager) createWith(ctx context.Context, spec Spec, rec store.Session) error {
+func (m *Manager) createWith(ctx context.Context, spec Spec, rec store.Session, hold store.SessionGuard) error {
 	return m.store.Update(ctx, func(tx store.Tx) error {
 		if spec.Guard != nil {
 			if err := spec.Guard(ctx, tx); err != nil {
@@ -238,24 +240,10 @@ func (m *Manager) createWith(ctx context.Context, spec Spec, rec store.Session) 
 		// a password change or a disable committed in between ends the
 		// user's sessions, and this one must not slip past it. A disabled
 		// org ends its sessions the same way.
-		cur, err := tx.PinOwner(ctx, spec.User.ID)
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return errStale
-			}
+		if ok, err := hold.Pin(ctx, tx, rec); err != nil {
 			return err
-		}
-		if !cur.Enabled || !cur.OrgEnabled || !cur.ValidAfter.Equal(spec.User.ValidAfter) || cur.PasswordHash != spec.User.PasswordHash {
+		} else if !ok {
 			return errStale
-		}
-		if !spec.TokenDigest.IsZero() {
-			t, err := tx.PinToken(ctx, spec.TokenID)
-			if errors.Is(err, store.ErrNotFound) || (err == nil && (!t.RevokedAt.IsZero() || !secret.Equal(t.Digest, spec.TokenDigest))) {
-				return errStale
-			}
-			if err != nil {
-				return err
-			}
 		}
 		if err := tx.InsertSession(ctx, rec); err != nil {
 			return err

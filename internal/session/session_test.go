@@ -318,7 +318,7 @@ func TestWriteBehindSurvivesClose(t *testing.T) {
 	}
 }
 
-// A session made from an API token (TokenDigest set) is created only while
+// A session made from an API token (Hold names it) is created only while
 // the token is live with that digest, whether the session is the only
 // write of its transaction (one guarded insert) or comes with audit
 // events (Update with pins).
@@ -343,7 +343,7 @@ func TestTokenDigestGuardsCreation(t *testing.T) {
 	_, wrong := secret.NewToken(secret.PrefixAPIToken)
 	create := func(digest secret.Digest, audited bool) error {
 		spec := session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role, Origin: store.OriginAPIToken, Dialect: "oauth",
-			TokenID: tok.ID, TokenDigest: digest}
+			TokenID: tok.ID, Hold: store.SessionGuard{TokenDigest: digest}}
 		if audited {
 			spec.Audit = []store.AuditEvent{{At: e.clock.Now(), Type: "test", Outcome: "success"}}
 		}

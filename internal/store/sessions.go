@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/fiql"
@@ -56,6 +57,40 @@ type SessionGuard struct {
 	ValidAfter   time.Time
 	PasswordHash string
 	TokenDigest  secret.Digest
+}
+
+// GuardPins are the reads Pin locks its rows with.
+type GuardPins interface {
+	PinOwner(ctx context.Context, userID urn.UUID) (Owner, error)
+	PinToken(ctx context.Context, id urn.UUID) (APIToken, error)
+}
+
+// Pin checks g for session s inside a transaction, locking the rows it
+// names as CreateSession does: it is CreateSession's guard for a session
+// inserted with other writes (Update, then InsertSession). It reports
+// false when g does not hold; an error only when the store fails.
+func (g SessionGuard) Pin(ctx context.Context, tx GuardPins, s Session) (bool, error) {
+	cur, err := tx.PinOwner(ctx, s.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !cur.Enabled || !cur.OrgEnabled || !cur.ValidAfter.Equal(g.ValidAfter) || cur.PasswordHash != g.PasswordHash {
+		return false, nil
+	}
+	if g.TokenDigest.IsZero() {
+		return true, nil
+	}
+	t, err := tx.PinToken(ctx, s.TokenID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return t.RevokedAt.IsZero() && secret.Equal(t.Digest, g.TokenDigest), nil
 }
 
 // Touch records activity on a session for write-behind.

@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
-	"github.com/cloudgate/cloudgate/internal/apitoken"
 	"github.com/cloudgate/cloudgate/internal/audit"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/reqctx"
 	"github.com/cloudgate/cloudgate/internal/session"
@@ -36,7 +36,7 @@ type realm struct {
 	Provider bool
 }
 
-func (r realm) oauth() apitoken.Realm { return apitoken.Realm{Provider: r.Provider, Org: r.Org} }
+func (r realm) oauth() grant.Realm { return grant.Realm{Provider: r.Provider, Org: r.Org} }
 
 // call is one request to a page.
 type call struct {
@@ -56,9 +56,9 @@ type call struct {
 func (c *call) ctx() context.Context { return c.r.Context() }
 
 // client describes the caller for the audit log and guess limits.
-func (c *call) client() apitoken.Client {
+func (c *call) client() grant.Client {
 	info := reqctx.From(c.ctx())
-	return apitoken.Client{IP: info.ClientIP, UserAgent: c.r.UserAgent(), RequestID: info.ID}
+	return grant.Client{IP: info.ClientIP, UserAgent: c.r.UserAgent(), RequestID: info.ID}
 }
 
 // actor is the signed-in person, for the audit log.

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
-	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/grant"
 	"github.com/cloudgate/cloudgate/internal/reqctx"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
@@ -132,7 +132,7 @@ func (a *API) revokeToken(c *vcd.Call) error {
 	return nil
 }
 
-func tokenClient(c *vcd.Call) apitoken.Client {
+func tokenClient(c *vcd.Call) grant.Client {
 	info := reqctx.From(c.R.Context())
-	return apitoken.Client{IP: info.ClientIP, UserAgent: c.R.UserAgent(), RequestID: info.ID}
+	return grant.Client{IP: info.ClientIP, UserAgent: c.R.UserAgent(), RequestID: info.ID}
 }

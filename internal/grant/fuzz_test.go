@@ -1,7 +1,6 @@
-package oauth
+package grant
 
 import (
-	"github.com/cloudgate/cloudgate/internal/querycred"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,26 +9,24 @@ import (
 	"unicode/utf8"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
-	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/querycred"
 )
 
 // The seed corpora are in testdata/fuzz/<target>; plain `go test` runs
 // them, .ci/fuzz.sh fuzzes each for a short while.
 
 // FuzzReadForm: the form bodies of the token, revocation and device
-// endpoints. Never a panic; every refusal is invalid_request (400) or 413;
+// endpoints. Never a panic; every refusal is invalid_request of kind
+// Invalid (400) or TooLarge (413);
 // what is accepted holds only valid UTF-8, no empty values and names each
 // parameter once, and encoding it again reads back the same.
 func FuzzReadForm(f *testing.F) {
 	f.Fuzz(func(t *testing.T, contentType, body string) {
-		form, err := readForm(httptest.NewRecorder(), formRequest(contentType, body))
+		form, err := ReadForm(httptest.NewRecorder(), formRequest(contentType, body))
 		if err != nil {
 			e := apierr.As(err)
-			if (e.Kind != apierr.Invalid && e.Kind != apierr.TooLarge) || e.Code != apitoken.CodeInvalidRequest {
-				t.Fatalf("readForm(%q, %q) = %v (kind %v, code %q)", contentType, body, err, e.Kind, e.Code)
-			}
-			if st, _, _ := status(e); st != http.StatusBadRequest && st != http.StatusRequestEntityTooLarge {
-				t.Fatalf("readForm(%q, %q) refusal answers %d", contentType, body, st)
+			if (e.Kind != apierr.Invalid && e.Kind != apierr.TooLarge) || e.Code != CodeInvalidRequest {
+				t.Fatalf("ReadForm(%q, %q) = %v (kind %v, code %q)", contentType, body, err, e.Kind, e.Code)
 			}
 			return
 		}
@@ -38,22 +35,22 @@ func FuzzReadForm(f *testing.F) {
 		}
 		vals, perr := url.ParseQuery(body)
 		if perr != nil {
-			t.Fatalf("readForm(%q) accepted what url.ParseQuery refuses: %v", body, perr)
+			t.Fatalf("ReadForm(%q) accepted what url.ParseQuery refuses: %v", body, perr)
 		}
 		enc := url.Values{}
 		for k, v := range form {
 			if v == "" || !utf8.ValidString(k) || !utf8.ValidString(v) || len(vals[k]) != 1 || vals[k][0] != v {
-				t.Fatalf("readForm(%q): parameter %q = %q (parsed %q)", body, k, v, vals[k])
+				t.Fatalf("ReadForm(%q): parameter %q = %q (parsed %q)", body, k, v, vals[k])
 			}
 			enc.Set(k, v)
 		}
-		again, err := readForm(httptest.NewRecorder(), formRequest("application/x-www-form-urlencoded; charset=UTF-8", enc.Encode()))
+		again, err := ReadForm(httptest.NewRecorder(), formRequest("application/x-www-form-urlencoded; charset=UTF-8", enc.Encode()))
 		if err != nil || len(again) != len(form) {
-			t.Fatalf("readForm(%q) = %q; re-encoded reads as %q, %v", body, form, again, err)
+			t.Fatalf("ReadForm(%q) = %q; re-encoded reads as %q, %v", body, form, again, err)
 		}
 		for k, v := range form {
 			if again[k] != v {
-				t.Fatalf("readForm(%q) = %q; re-encoded reads as %q", body, form, again)
+				t.Fatalf("ReadForm(%q) = %q; re-encoded reads as %q", body, form, again)
 			}
 		}
 	})
@@ -77,7 +74,7 @@ func FuzzRefuseQueryCredentials(f *testing.F) {
 		credentialParams[n] = true
 	}
 	f.Fuzz(func(t *testing.T, rawQuery string) {
-		err := refuseQueryCredentials(rawQuery)
+		err := RefuseQuery(rawQuery)
 		// Either separator counts: some servers and proxies split on ';'.
 		named := ""
 		for _, part := range strings.Split(strings.ReplaceAll(rawQuery, ";", "&"), "&") {
@@ -92,23 +89,23 @@ func FuzzRefuseQueryCredentials(f *testing.F) {
 		vals, _ := url.ParseQuery(rawQuery)
 		for k := range vals {
 			if credentialParams[strings.ToLower(strings.TrimSpace(k))] && err == nil {
-				t.Fatalf("refuseQueryCredentials(%q) let parameter %q through", rawQuery, k)
+				t.Fatalf("RefuseQuery(%q) let parameter %q through", rawQuery, k)
 			}
 		}
 		switch {
 		case named != "" && err == nil:
-			t.Fatalf("refuseQueryCredentials(%q) let %q through", rawQuery, named)
+			t.Fatalf("RefuseQuery(%q) let %q through", rawQuery, named)
 		case named == "" && err != nil:
-			t.Fatalf("refuseQueryCredentials(%q) = %v with no grant parameter", rawQuery, err)
+			t.Fatalf("RefuseQuery(%q) = %v with no grant parameter", rawQuery, err)
 		case err != nil:
 			e := apierr.As(err)
-			if e.Kind != apierr.Invalid || e.Code != apitoken.CodeInvalidRequest {
-				t.Fatalf("refuseQueryCredentials(%q) = %v (kind %v, code %q)", rawQuery, err, e.Kind, e.Code)
+			if e.Kind != apierr.Invalid || e.Code != CodeInvalidRequest {
+				t.Fatalf("RefuseQuery(%q) = %v (kind %v, code %q)", rawQuery, err, e.Kind, e.Code)
 			}
 			for _, vs := range vals {
 				for _, v := range vs {
 					if len(v) >= 8 && strings.Contains(e.Message, v) {
-						t.Fatalf("refuseQueryCredentials(%q) echoes the value %q", rawQuery, v)
+						t.Fatalf("RefuseQuery(%q) echoes the value %q", rawQuery, v)
 					}
 				}
 			}
