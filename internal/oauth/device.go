@@ -46,5 +46,5 @@ func (a *API) deviceAuthorization(w http.ResponseWriter, r *http.Request, realm 
 // administrator approves with POST /cloudapi/1.0.0/deviceLookup/grant; the
 // URI keeps the shape Cloud Director clients print and parse.
 func (a *API) verificationURI(r *http.Request, realm apitoken.Realm) string {
-	return a.env.Base(r) + "/" + realm.String() + "/administration/settings/service-accounts"
+	return a.base(r) + "/" + realm.String() + "/administration/settings/service-accounts"
 }

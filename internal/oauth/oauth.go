@@ -22,20 +22,45 @@ import (
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/metrics"
 	"github.com/cloudgate/cloudgate/internal/reqctx"
 	"github.com/cloudgate/cloudgate/internal/serviceaccount"
+	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
-// API serves /oauth.
-type API struct {
-	env      *vcd.Env
-	tokens   *apitoken.Service
-	accounts *serviceaccount.Service
+// Config lists what the dialect uses.
+type Config struct {
+	// Tokens and Accounts are the API-token and service-account services;
+	// their grants make up the token endpoint.
+	Tokens   *apitoken.Service
+	Accounts *serviceaccount.Service
+	// Metrics counts the token endpoint's outcomes.
+	Metrics *metrics.Metrics
+	// Base returns the absolute URL root for links (the device flow's
+	// verification_uri).
+	Base func(*http.Request) string
+	Log  *slog.Logger
 }
 
-// New returns the dialect; env.Tokens and env.Accounts must be set.
-func New(env *vcd.Env) *API { return &API{env: env, tokens: env.Tokens, accounts: env.Accounts} }
+// API serves /oauth.
+type API struct {
+	tokens   *apitoken.Service
+	accounts *serviceaccount.Service
+	sessions *session.Manager
+	metrics  *metrics.Metrics
+	base     func(*http.Request) string
+	log      *slog.Logger
+}
+
+// New returns the dialect; Tokens, Accounts, Metrics and Base must be set.
+func New(cfg Config) *API {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &API{tokens: cfg.Tokens, accounts: cfg.Accounts, sessions: cfg.Tokens.Sessions(), metrics: cfg.Metrics,
+		base: cfg.Base, log: cfg.Log}
+}
 
 // Mount registers the dialect's routes.
 func (a *API) Mount(mux *http.ServeMux) {
@@ -145,7 +170,7 @@ type errorBody struct {
 // fail renders err. Internal errors are logged with the request id and
 // shown as a generic message.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
-	WriteError(w, r, a.env.Log, err)
+	WriteError(w, r, a.log, err)
 }
 
 // WriteError renders err as this dialect does (the server uses it for

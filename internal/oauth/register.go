@@ -125,7 +125,7 @@ func (a *API) session(r *http.Request) (*session.Session, error) {
 	if tok == "" {
 		return nil, session.ErrInvalid
 	}
-	return a.env.Sessions.Resolve(r.Context(), tok)
+	return a.sessions.Resolve(r.Context(), tok)
 }
 
 // readRegistration reads one JSON object: 415 for another media type, 413

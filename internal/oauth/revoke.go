@@ -49,7 +49,7 @@ func (a *API) revoke(w http.ResponseWriter, r *http.Request, realm apitoken.Real
 // endSession ends the session whose access token is tok. A session that
 // is already gone is not an error.
 func (a *API) endSession(r *http.Request, realm apitoken.Realm, tok string) error {
-	sess, err := a.env.Sessions.Resolve(r.Context(), tok)
+	sess, err := a.sessions.Resolve(r.Context(), tok)
 	if apierr.Is(err, apierr.Unauthenticated) {
 		return nil
 	}
@@ -60,7 +60,7 @@ func (a *API) endSession(r *http.Request, realm apitoken.Realm, tok string) erro
 		return apierr.New(apierr.Invalid, "the token belongs to another organization than /oauth/%s; it was not revoked", realm).
 			WithCode(apitoken.CodeInvalidRequest)
 	}
-	err = a.env.Sessions.End(r.Context(), sess.ID, "revoked (RFC 7009)")
+	err = a.sessions.End(r.Context(), sess.ID, "revoked (RFC 7009)")
 	if apierr.Is(err, apierr.Unauthenticated) {
 		return nil
 	}

@@ -40,7 +40,7 @@ func (a *API) token(w http.ResponseWriter, r *http.Request, realm apitoken.Realm
 	if err != nil {
 		outcome = outcomeOf(err)
 	}
-	a.env.Metrics.Grant(grant, outcome)
+	a.metrics.Grant(grant, outcome)
 	if err != nil {
 		return err
 	}
