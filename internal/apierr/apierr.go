@@ -40,6 +40,11 @@ const (
 	TooMany
 	// Unavailable: a dependency (store, hash workers) is overloaded or down (503).
 	Unavailable
+	// NoRoute: nothing is served at the request's path (404 in every
+	// dialect). Unlike NotFound it hides nothing, so Cloud Director's
+	// dialects answer it 404 too: clients probe such paths to tell what
+	// they are talking to.
+	NoRoute
 )
 
 var kindNames = [...]string{
@@ -47,7 +52,7 @@ var kindNames = [...]string{
 	Forbidden: "forbidden", NotFound: "not found", Conflict: "conflict",
 	NotAcceptable: "not acceptable", MethodNotAllowed: "method not allowed",
 	Unsupported: "unsupported media type", TooLarge: "too large",
-	TooMany: "too many requests", Unavailable: "unavailable",
+	TooMany: "too many requests", Unavailable: "unavailable", NoRoute: "no route",
 }
 
 func (k Kind) String() string {

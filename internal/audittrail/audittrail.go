@@ -17,10 +17,9 @@ import (
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
-// Reader is the store access the trail needs.
+// Reader is the store access the trail needs: it only reads.
 type Reader interface {
-	AuditTrail(ctx context.Context, q store.AuditTrailQuery) ([]store.AuditRow, int, error)
-	LastAuditSeq(ctx context.Context) (int64, error)
+	store.AuditTrailReader
 }
 
 // Service reads the trail for API callers.

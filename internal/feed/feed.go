@@ -22,9 +22,16 @@ import (
 // delivered again on the next poll.
 type Handler func(ctx context.Context, c store.Change) error
 
+// Store is the part of the store a Feed reads: the changes and the
+// wake-ups that say when to look again.
+type Store interface {
+	store.ChangeReader
+	store.Waker
+}
+
 // Config configures a Feed.
 type Config struct {
-	Store store.Store
+	Store Store
 	// Interval between polls (default 500ms). A lost notification delays a
 	// change by at most this much.
 	Interval time.Duration
@@ -33,7 +40,7 @@ type Config struct {
 
 // Feed reads the change feed and dispatches it.
 type Feed struct {
-	store    store.Store
+	store    Store
 	interval time.Duration
 	log      *slog.Logger
 

@@ -21,9 +21,19 @@ import (
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
+// Store is the part of the store a Directory uses: it reads orgs, users,
+// their profiles and compute services, and changes them in transactions.
+type Store interface {
+	store.OrgReader
+	store.UserReader
+	store.IdentityAdminReader
+	store.ServiceReader
+	store.Updater
+}
+
 // Config wires a Directory.
 type Config struct {
-	Store  store.Store
+	Store  Store
 	Hasher *secret.Hasher
 	Feed   feed.Publisher
 	Now    func() time.Time
@@ -36,7 +46,7 @@ type Config struct {
 
 // Directory is the identity service.
 type Directory struct {
-	store  store.Store
+	store  Store
 	hasher *secret.Hasher
 	feed   feed.Publisher
 	now    func() time.Time

@@ -66,7 +66,7 @@ func validateProfile(fullName string, p store.UserProfile) error {
 }
 
 // roleFor checks that role id exists and may be held in org.
-func roleFor(ctx context.Context, r store.Reader, org store.Org, id urn.UUID) (store.Role, error) {
+func roleFor(ctx context.Context, r store.OrgReader, org store.Org, id urn.UUID) (store.Role, error) {
 	role, err := r.RoleByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return role, apierr.New(apierr.Invalid, "role %s does not exist", id.URN(urn.Role))

@@ -166,28 +166,32 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		s.hasher.Close()
 		return nil, err
 	}
-	env := &vcd.Env{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Accounts: s.accounts, Metrics: s.metrics, PublicURL: publicURL, Log: o.Log,
-		Now: o.Now, Site: vcd.Site{Name: "cloudgate", ID: siteID(sys.ID)}, AuditTrail: &audittrail.Service{Store: o.Store}}
+	// What both Cloud Director dialects share; each dialect's Config adds
+	// only what that dialect uses.
+	base := baseURL(publicURL)
+	env := &vcd.Env{Sessions: s.sessions, Directory: s.dir, Metrics: s.metrics, Base: base, Log: o.Log,
+		Now: o.Now, Site: vcd.Site{Name: "cloudgate", ID: siteID(sys.ID)}}
 
 	// A dialect that is off is not mounted at all: its paths fall to the
 	// enclosing 404 (/api/vchs/* to the /api one), never a 2xx, so clients
 	// that probe a path to tell systems apart draw the right conclusion.
 	mux := http.NewServeMux()
 	if slices.Contains(dialects, "vcd") {
-		env.OrgLinks = xmlapi.VdcLinks(s.dir, o.Log)
-		xmlapi.New(env, o.Build).Mount(mux)
-		cloudapi.New(env).Mount(mux)
-		oauth.New(oauth.Config{Tokens: s.tokens, Accounts: s.accounts, Metrics: s.metrics, Base: env.Base, Log: o.Log}).Mount(mux)
+		xmlapi.New(xmlapi.Config{Env: env, Build: o.Build}).Mount(mux)
+		cloudapi.New(cloudapi.Config{Env: env, Tokens: s.tokens, Accounts: s.accounts,
+			AuditTrail: &audittrail.Service{Store: o.Store}}).Mount(mux)
+		oauth.New(oauth.Config{Tokens: s.tokens, Accounts: s.accounts, Metrics: s.metrics, Base: base, Log: o.Log}).Mount(mux)
 	}
 	if slices.Contains(dialects, sessionapi.Dialect) {
 		sessionapi.New(sessionapi.Config{Sessions: s.sessions, Directory: s.dir, Settings: s.settings, Metrics: s.metrics,
-			Base: env.Base, Log: o.Log, Now: o.Now}).Mount(mux)
+			Base: base, Log: o.Log, Now: o.Now}).Mount(mux)
 	}
 	if slices.Contains(dialects, vchs.Dialect) {
-		vchs.New(vchs.Config{Env: env, Settings: s.settings}).Mount(mux)
+		vchs.New(vchs.Config{Sessions: s.sessions, Directory: s.dir, Settings: s.settings, Metrics: s.metrics,
+			Base: base, Log: o.Log, Now: o.Now}).Mount(mux)
 	}
 	web.New(web.Config{Sessions: s.sessions, Directory: s.dir, Tokens: s.tokens, Accounts: s.accounts,
-		Settings: s.settings, Base: env.Base, Logins: s.metrics, PublicURL: publicURL, Log: o.Log, Now: o.Now}).Mount(mux)
+		Settings: s.settings, Base: base, Logins: s.metrics, PublicURL: publicURL, Log: o.Log, Now: o.Now}).Mount(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("/", notFound)
 	var h http.Handler = mux
@@ -228,6 +232,23 @@ func siteID(system urn.UUID) urn.UUID {
 	u[6] = u[6]&0x0f | 0x50
 	u[8] = u[8]&0x3f | 0x80
 	return u
+}
+
+// baseURL returns the function every dialect builds absolute links with:
+// the public URL if one is configured, else the scheme and Host of the
+// request (clients such as govcd need links that carry the host and port
+// they actually used).
+func baseURL(public *url.URL) func(*http.Request) string {
+	if public != nil {
+		root := strings.TrimSuffix(public.String(), "/")
+		return func(*http.Request) string { return root }
+	}
+	return func(r *http.Request) string {
+		if r.TLS != nil {
+			return "https://" + r.Host
+		}
+		return "http://" + r.Host
+	}
 }
 
 // Handler is the whole public HTTP surface.

@@ -28,9 +28,20 @@ import (
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
+// Store is the part of the store a Manager uses: sessions and the users,
+// orgs and roles they are resolved against, the one-statement session
+// insert, and transactions for ending, touching and sweeping.
+type Store interface {
+	store.OrgReader
+	store.UserReader
+	store.SessionReader
+	store.SessionCreator
+	store.Updater
+}
+
 // Config wires a Manager.
 type Config struct {
-	Store    store.Store
+	Store    Store
 	Settings *settings.Holder
 	Feed     feed.Publisher
 	Now      func() time.Time
@@ -54,7 +65,7 @@ type Config struct {
 
 // Manager creates, resolves and ends sessions.
 type Manager struct {
-	store    store.Store
+	store    Store
 	settings *settings.Holder
 	feed     feed.Publisher
 	now      func() time.Time

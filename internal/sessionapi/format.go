@@ -108,7 +108,7 @@ func Status(k apierr.Kind) int {
 		return http.StatusUnauthorized
 	case apierr.Forbidden:
 		return http.StatusForbidden
-	case apierr.NotFound:
+	case apierr.NotFound, apierr.NoRoute:
 		return http.StatusNotFound
 	case apierr.Conflict:
 		return http.StatusConflict

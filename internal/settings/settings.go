@@ -145,16 +145,22 @@ func fromMap(m map[string]string) (Values, error) {
 	return v, firstErr
 }
 
+// Store is the part of the store a Holder uses.
+type Store interface {
+	store.SettingsReader
+	store.Updater
+}
+
 // Holder keeps the current Values.
 type Holder struct {
 	cur   atomic.Pointer[Values]
-	store store.Store
+	store Store
 	feed  feed.Publisher
 	now   func() time.Time
 }
 
 // Load reads the stored settings.
-func Load(ctx context.Context, s store.Store, pub feed.Publisher, now func() time.Time) (*Holder, error) {
+func Load(ctx context.Context, s Store, pub feed.Publisher, now func() time.Time) (*Holder, error) {
 	if now == nil {
 		now = time.Now
 	}

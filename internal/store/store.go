@@ -30,7 +30,23 @@ var (
 type Store interface {
 	Reader
 	SigningKeys
+	Updater
+	SessionCreator
+	Waker
 
+	// Ping checks that the database answers within ctx's deadline.
+	Ping(ctx context.Context) error
+
+	// Backend names the implementation ("sqlite", "postgres").
+	Backend() string
+
+	// Close flushes pending commits and releases the database.
+	Close() error
+}
+
+// Updater runs transactions. With the readers a service uses it makes that
+// service's narrow view of the Store (each domain package declares its own).
+type Updater interface {
 	// Update runs fn in one transaction and commits it. When Update returns
 	// nil, everything fn wrote is durable (it survives kill -9 and power
 	// loss); when it returns an error nothing fn wrote is visible. An error
@@ -42,7 +58,11 @@ type Store interface {
 	// may be called again if the backend retries a serialization failure,
 	// so it must not have side effects outside tx.
 	Update(ctx context.Context, fn func(tx Tx) error) error
+}
 
+// SessionCreator makes a session in one statement (the session service's
+// fast path for logins and exchanges).
+type SessionCreator interface {
 	// CreateSession inserts s, in a transaction of its own, only if g
 	// holds when it runs: the rows g names are locked shared (as PinOwner
 	// and PinToken do) in the same transaction as the insert, so a
@@ -56,20 +76,14 @@ type Store interface {
 	// one statement: a backend reached over a network runs it without
 	// the BEGIN and COMMIT round trips (see docs/postgres.md).
 	CreateSession(ctx context.Context, s Session, g SessionGuard) (bool, error)
+}
 
+// Waker tells the change feed's reader when to look again.
+type Waker interface {
 	// Wake returns a channel that receives when another process may have
 	// appended to the change feed (PostgreSQL NOTIFY). Backends without
 	// notifications return nil; readers then rely on polling alone.
 	Wake() <-chan struct{}
-
-	// Ping checks that the database answers within ctx's deadline.
-	Ping(ctx context.Context) error
-
-	// Backend names the implementation ("sqlite", "postgres").
-	Backend() string
-
-	// Close flushes pending commits and releases the database.
-	Close() error
 }
 
 // Reader is the read side, available on the Store and inside transactions.

@@ -1,73 +1,43 @@
 package vcd
 
 import (
-	"context"
-	"github.com/cloudgate/cloudgate/internal/audit"
-	"github.com/cloudgate/cloudgate/internal/audittrail"
-	"github.com/cloudgate/cloudgate/internal/reqctx"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
-	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/audit"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/metrics"
-	"github.com/cloudgate/cloudgate/internal/serviceaccount"
+	"github.com/cloudgate/cloudgate/internal/reqctx"
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
 
-// Env is what the Cloud Director dialects depend on.
+// Env is what both Cloud Director dialects (/api and /cloudapi) share:
+// sessions for Handle, the password login, hrefs, errors, the clock and the
+// site. What only one dialect uses goes in that dialect's own Config.
 type Env struct {
 	Sessions  *session.Manager
 	Directory *identity.Directory
-	Tokens    *apitoken.Service // API tokens: register, issue, exchange, list, revoke
-	// Accounts are service accounts: register, device grant, rotating
-	// refresh, approval, list, update, revoke, delete.
-	Accounts *serviceaccount.Service
-	Metrics  *metrics.Metrics
-	// PublicURL, when set, is the scheme://host[:port] every href and
-	// LoginUrl uses; otherwise they are built from the request.
-	PublicURL *url.URL
-	Log       *slog.Logger
-	Now       func() time.Time
-	// OrgLinks, when set, adds links to Org documents (the vCloud Air
-	// dialect links an org's virtual datacenters).
-	OrgLinks func(ctx context.Context, base string, o store.Org) []Link
-	// AuditTrail reads the audit trail (GET /cloudapi/1.0.0/auditTrail).
-	AuditTrail *audittrail.Service
+	Metrics   *metrics.Metrics
+	// Base returns the absolute URL root (scheme://host[:port]) of every
+	// href and LoginUrl: govcd needs absolute hrefs that carry the host
+	// and port it actually used.
+	Base func(*http.Request) string
+	Log  *slog.Logger
+	Now  func() time.Time
 	// Site names this installation in session objects and location ids
 	// (one site: Cloud Director's multisite is out of scope).
 	Site Site
-}
-
-// Link is a typed link of a Cloud Director XML document.
-type Link struct {
-	Rel, Href, Type, Name string
 }
 
 // Site is the installation's site reference.
 type Site struct {
 	Name string
 	ID   urn.UUID
-}
-
-// Base returns the absolute URL root for hrefs: the public URL if
-// configured, else the scheme and Host of the request. govcd needs
-// absolute https hrefs that carry the host and port it actually used.
-func (env *Env) Base(r *http.Request) string {
-	if env.PublicURL != nil {
-		return strings.TrimSuffix(env.PublicURL.String(), "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // Call is one request on its way through a Cloud Director handler.
@@ -179,34 +149,33 @@ func sortStrings(s []string) {
 // /api/iam/login to decide what they are talking to).
 func (env *Env) NotFound(format Format) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := &apierr.Error{Kind: apierr.NotFound, Message: "The requested resource does not exist.", Code: "NOT_FOUND"}
-		if format == XML {
-			e := xmlError{MajorErrorCode: http.StatusNotFound, MinorErrorCode: "NOT_FOUND", Message: err.Message}
-			WriteXML(w, http.StatusNotFound, "application/vnd.vmware.vcloud.error+xml", nil, e)
-			return
-		}
-		w.Header().Set("Cache-Control", "no-store, must-revalidate")
-		WriteJSON(w, http.StatusNotFound, nil, jsonError{MinorErrorCode: "NOT_FOUND", Message: err.Message})
+		env.Error(format, w, r, nil, apierr.New(apierr.NoRoute, "The requested resource does not exist."))
 	})
 }
 
-// Login runs a password login with Basic credentials for a Cloud Director
-// login endpoint and returns the account. Missing Authorization is 403
+// Login is PasswordLogin with the Env's directory and metrics.
+func (env *Env) Login(r *http.Request, dialect, clientIP, requestID string) (identity.Account, error) {
+	return PasswordLogin(env.Directory, env.Metrics, r, dialect, clientIP, requestID)
+}
+
+// PasswordLogin runs a password login with Basic credentials for a login
+// endpoint of the Cloud Director family (vCloud Air's included), counts
+// its outcome in m, and returns the account. Missing Authorization is 403
 // (Cloud Director's documented answer); anything else that fails is the
 // one ErrBadCredentials (401).
-func (env *Env) Login(r *http.Request, dialect, clientIP, requestID string) (identity.Account, error) {
+func PasswordLogin(dir *identity.Directory, m *metrics.Metrics, r *http.Request, dialect, clientIP, requestID string) (identity.Account, error) {
 	b, present, ok := ParseBasic(r.Header)
 	if !present {
-		env.Metrics.Login(dialect, "no_credentials")
+		m.Login(dialect, "no_credentials")
 		return identity.Account{}, apierr.New(apierr.Forbidden, "This operation requires credentials: send Authorization: Basic base64(user@org:password).")
 	}
 	if !ok {
-		env.Metrics.Login(dialect, identity.OutcomeBadPassword)
+		m.Login(dialect, identity.OutcomeBadPassword)
 		return identity.Account{}, identity.ErrBadCredentials
 	}
-	acct, outcome, err := env.Directory.Authenticate(r.Context(), identity.Credentials{Org: b.Org, User: b.User,
+	acct, outcome, err := dir.Authenticate(r.Context(), identity.Credentials{Org: b.Org, User: b.User,
 		Password: b.Password, ClientIP: clientIP, RequestID: requestID, Dialect: dialect, UserAgent: r.UserAgent()})
-	env.Metrics.Login(dialect, outcome)
+	m.Login(dialect, outcome)
 	return acct, err
 }
 

@@ -14,9 +14,12 @@ import (
 // code. This is the one place the Cloud Director dialects choose a status.
 // NotFound is 403 ACCESS_TO_RESOURCE_IS_FORBIDDEN: Cloud Director does not
 // tell "does not exist" from "not yours", and govcd reads exactly 403 on a
-// GET by id as "entity not found".
+// GET by id as "entity not found". A path that names nothing (NoRoute) is
+// a plain 404.
 func Status(k apierr.Kind) (int, string) {
 	switch k {
+	case apierr.NoRoute:
+		return http.StatusNotFound, "NOT_FOUND"
 	case apierr.Invalid:
 		return http.StatusBadRequest, "BAD_REQUEST"
 	case apierr.Unauthenticated:
@@ -86,12 +89,18 @@ type jsonError struct {
 }
 
 // WriteJSONError answers err as a /cloudapi error. The message starts with
-// the request id in brackets, as Cloud Director's do.
+// the request id in brackets, as Cloud Director's do, except for an
+// unknown path (NoRoute): that answer is one fixed body, the same on every
+// request, which clients probing /cloudapi compare.
 func WriteJSONError(w http.ResponseWriter, r *http.Request, log *slog.Logger, v *Version, err error) {
 	e, status, minor := resolve(r, log, err)
 	setRetryAfter(w, e)
 	w.Header().Set("Cache-Control", "no-store, must-revalidate")
-	WriteJSON(w, status, v, jsonError{MinorErrorCode: minor, Message: "[ " + reqctx.From(r.Context()).ID + " ] " + e.Message})
+	msg := e.Message
+	if e.Kind != apierr.NoRoute {
+		msg = "[ " + reqctx.From(r.Context()).ID + " ] " + msg
+	}
+	WriteJSON(w, status, v, jsonError{MinorErrorCode: minor, Message: msg})
 }
 
 // WriteXML writes an XML document with the media type and version.

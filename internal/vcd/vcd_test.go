@@ -201,3 +201,30 @@ type secretErr struct{}
 func (secretErr) Error() string { return "secret cause" }
 
 var errSecret = secretErr{}
+
+// TestNotFoundBody pins the answer to an unknown path, byte for byte: it
+// is 404 (not Cloud Director's 403 for a missing object) and one fixed
+// body, which clients that probe paths compare.
+func TestNotFoundBody(t *testing.T) {
+	env := &Env{}
+	for _, tc := range []struct {
+		format             Format
+		contentType, cache string
+		body               string
+	}{
+		{XML, "application/vnd.vmware.vcloud.error+xml", "",
+			`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+				`<Error xmlns="http://www.vmware.com/vcloud/v1.5" majorErrorCode="404" minorErrorCode="NOT_FOUND" message="The requested resource does not exist."></Error>`},
+		{JSON, "application/json", "no-store, must-revalidate",
+			`{"minorErrorCode":"NOT_FOUND","message":"The requested resource does not exist.","stackTrace":null}`},
+	} {
+		r := httptest.NewRequest("GET", "/api/iam/login", nil)
+		r = r.WithContext(reqctx.With(r.Context(), &reqctx.Info{ID: "req-1"}))
+		w := httptest.NewRecorder()
+		env.NotFound(tc.format).ServeHTTP(w, r)
+		if w.Code != http.StatusNotFound || w.Header().Get("Content-Type") != tc.contentType ||
+			w.Header().Get("Cache-Control") != tc.cache || w.Body.String() != tc.body {
+			t.Errorf("format %d: %d %v %s", tc.format, w.Code, w.Header(), w.Body.String())
+		}
+	}
+}

@@ -20,7 +20,7 @@ func Status(k apierr.Kind) (int, string) {
 		return http.StatusUnauthorized, "NOT_AUTHENTICATED"
 	case apierr.Forbidden:
 		return http.StatusForbidden, "FORBIDDEN"
-	case apierr.NotFound:
+	case apierr.NotFound, apierr.NoRoute:
 		return http.StatusNotFound, "NOT_FOUND"
 	case apierr.Conflict:
 		return http.StatusConflict, "CONFLICT"

@@ -10,6 +10,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
+	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // login serves POST /api/vchs/sessions: Basic credentials, the "email"
@@ -18,14 +19,14 @@ import (
 // document; bad credentials 401, no Authorization header at all 403.
 func (a *API) login(c *call) error {
 	info := reqctx.From(c.r.Context())
-	acct, err := a.env.Login(c.r, Dialect, info.ClientIP, info.ID)
+	acct, err := vcd.PasswordLogin(a.dir, a.metrics, c.r, Dialect, info.ClientIP, info.ID)
 	if err != nil {
 		return err
 	}
-	issued, err := a.env.Sessions.Create(c.r.Context(), session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
+	issued, err := a.sessions.Create(c.r.Context(), session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
 		Origin: store.OriginPassword, Dialect: Dialect, ClientIP: info.ClientIP, UserAgent: c.r.UserAgent(),
 		Audit: []store.AuditEvent{audit.Event(audit.Actor{ID: acct.User.ID, Name: acct.User.Name, OrgID: acct.Org.ID,
-			ClientIP: info.ClientIP, RequestID: info.ID, UserAgent: info.UserAgent}, a.env.Now(), "login", audit.Success, "", Dialect)}})
+			ClientIP: info.ClientIP, RequestID: info.ID, UserAgent: info.UserAgent}, a.now(), "login", audit.Success, "", Dialect)}})
 	if err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func (a *API) login(c *call) error {
 }
 
 func (a *API) sessionDoc(r *http.Request) sessionXML {
-	base := a.env.Base(r) + root
+	base := a.base(r) + root
 	return sessionXML{Href: base + "/session", Type: mtSession, Links: []linkXML{
 		{Href: base + "/services", Rel: "down", Type: mtServiceList},
 		{Href: base + "/session", Rel: "remove"},
@@ -56,7 +57,7 @@ func (a *API) session(c *call) error {
 // from then on. Cloud Director sessions handed off from it are sessions of
 // their own and stay (as vCloud Air's did).
 func (a *API) logout(c *call) error {
-	if err := a.env.Sessions.End(c.r.Context(), c.session.ID, "logout"); err != nil {
+	if err := a.sessions.End(c.r.Context(), c.session.ID, "logout"); err != nil {
 		return err
 	}
 	c.w.WriteHeader(http.StatusNoContent)
@@ -67,11 +68,11 @@ func (a *API) logout(c *call) error {
 // caller's org. A vCloud Air account is one org, so a System
 // administrator sees the System org's services, not every org's.
 func (a *API) services(c *call) error {
-	svcs, err := a.env.Directory.Services(c.r.Context(), c.session.Principal.OrgID)
+	svcs, err := a.dir.Services(c.r.Context(), c.session.Principal.OrgID)
 	if err != nil {
 		return err
 	}
-	base := a.env.Base(c.r) + root
+	base := a.base(c.r) + root
 	out := servicesXML{Href: base + "/services", Type: mtServiceList}
 	for _, s := range svcs {
 		out.Services = append(out.Services, serviceXML{Href: base + "/compute/" + s.ID.String(), Region: s.Region,
@@ -92,7 +93,7 @@ func (a *API) serviceOfPath(c *call) (store.ComputeService, error) {
 	if err != nil {
 		return store.ComputeService{}, errNotFound
 	}
-	s, err := a.env.Directory.Service(c.r.Context(), id)
+	s, err := a.dir.Service(c.r.Context(), id)
 	if apierr.Is(err, apierr.NotFound) || (err == nil && s.OrgID != c.session.Principal.OrgID) {
 		return s, errNotFound
 	}
@@ -118,7 +119,7 @@ func (a *API) vdcOfPath(c *call) (store.ComputeService, store.VDC, error) {
 }
 
 func (a *API) computeHref(r *http.Request, s store.ComputeService) string {
-	return a.env.Base(r) + root + "/compute/" + s.ID.String()
+	return a.base(r) + root + "/compute/" + s.ID.String()
 }
 
 // vdcRefDoc is a VdcRef. Its name and its inner link's name are both the
@@ -138,7 +139,7 @@ func (a *API) compute(c *call) error {
 		return err
 	}
 	out := computeXML{Href: a.computeHref(c.r, s), ServiceID: s.Name, ServiceType: s.Type, Type: mtCompute,
-		Links: []linkXML{{Href: a.env.Base(c.r) + root + "/services", Name: "services", Rel: "up", Type: mtServiceList}}}
+		Links: []linkXML{{Href: a.base(c.r) + root + "/services", Name: "services", Rel: "up", Type: mtServiceList}}}
 	for _, v := range s.VDCs {
 		out.VdcRefs = append(out.VdcRefs, a.vdcRefDoc(c.r, s, v))
 	}
@@ -176,11 +177,11 @@ func (a *API) handoff(c *call) error {
 		return err
 	}
 	ctx := c.r.Context()
-	acct, err := a.env.Directory.UserByID(ctx, p.UserID)
+	acct, err := a.dir.UserByID(ctx, p.UserID)
 	if err != nil {
 		return err
 	}
-	now := a.env.Now()
+	now := a.now()
 	life := a.settings.Get().MaxLifetime
 	if left := c.session.Expires.Sub(now); left < life {
 		life = left
@@ -190,7 +191,7 @@ func (a *API) handoff(c *call) error {
 	}
 	info := reqctx.From(ctx)
 	parent := c.session.ID
-	issued, err := a.env.Sessions.Create(ctx, session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
+	issued, err := a.sessions.Create(ctx, session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
 		Origin: store.OriginHandoff, Dialect: Dialect, ParentID: parent, ClientIP: info.ClientIP,
 		UserAgent: c.r.UserAgent(), Legacy: true, Lifetime: life,
 		Also: func(ctx context.Context, tx store.Tx, rec store.Session) error {
@@ -207,7 +208,7 @@ func (a *API) handoff(c *call) error {
 		// VdcLink's name is the serviceId: govcloudair picks the VdcLink
 		// whose name equals the computeid it was given.
 		VdcLink: vdcLinkXML{AuthorizationHeader: "x-vcloud-authorization", AuthorizationToken: issued.LegacyKey,
-			Href: a.env.Base(c.r) + "/api/vdc/" + v.ID.String(), Name: s.Name, Rel: "vcloudvdc", Type: mtCloudVdc}}
+			Href: a.base(c.r) + "/api/vdc/" + v.ID.String(), Name: s.Name, Rel: "vcloudvdc", Type: mtCloudVdc}}
 	c.w.Header().Set("Cache-Control", "no-store")
 	c.w.Header().Set("Pragma", "no-cache")
 	writeXML(c.w, http.StatusCreated, mtVCloudSession, out)

@@ -10,14 +10,17 @@
 package vchs
 
 import (
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/identity"
+	"github.com/cloudgate/cloudgate/internal/metrics"
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/settings"
-	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
 // Dialect is the name sessions made here carry and the --dialects name.
@@ -26,22 +29,43 @@ const Dialect = "vchs"
 // HeaderToken carries the session token on every request after login.
 const HeaderToken = "X-Vchs-Authorization" // #nosec G101 -- a header name
 
-// Config wires the dialect. It shares the Cloud Director dialects' Env
-// (sessions, directory, login, links): the hand-off produces a Cloud
-// Director session.
+// Config wires the dialect. The hand-off produces an ordinary session
+// that the Cloud Director dialect then serves.
 type Config struct {
-	Env      *vcd.Env
-	Settings *settings.Holder
+	Sessions  *session.Manager
+	Directory *identity.Directory
+	Settings  *settings.Holder
+	Metrics   *metrics.Metrics
+	// Base returns the scheme://host[:port] root of absolute links.
+	Base func(*http.Request) string
+	Log  *slog.Logger
+	// Now is the clock of audit events and hand-off lifetimes (default
+	// time.Now).
+	Now func() time.Time
 }
 
 // API serves /api/vchs.
 type API struct {
-	env      *vcd.Env
+	sessions *session.Manager
+	dir      *identity.Directory
 	settings *settings.Holder
+	metrics  *metrics.Metrics
+	base     func(*http.Request) string
+	log      *slog.Logger
+	now      func() time.Time
 }
 
 // New returns the dialect.
-func New(cfg Config) *API { return &API{env: cfg.Env, settings: cfg.Settings} }
+func New(cfg Config) *API {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &API{sessions: cfg.Sessions, dir: cfg.Directory, settings: cfg.Settings, metrics: cfg.Metrics,
+		base: cfg.Base, log: cfg.Log, now: cfg.Now}
+}
 
 const root = "/api/vchs"
 
@@ -103,7 +127,7 @@ func (a *API) route(mux *http.ServeMux, path string, byMethod map[string]handler
 		if h.auth {
 			tok, err := token(r.Header)
 			if err == nil {
-				c.session, err = a.env.Sessions.Resolve(r.Context(), tok)
+				c.session, err = a.sessions.Resolve(r.Context(), tok)
 				c.token = tok
 			}
 			if err != nil {
@@ -118,7 +142,7 @@ func (a *API) route(mux *http.ServeMux, path string, byMethod map[string]handler
 }
 
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	WriteError(w, r, a.env.Log, err)
+	WriteError(w, r, a.log, err)
 }
 
 // token reads x-vchs-authorization. Identical copies are fine; two

@@ -281,7 +281,7 @@ func status(k apierr.Kind) int {
 		return http.StatusUnauthorized
 	case apierr.Forbidden:
 		return http.StatusForbidden
-	case apierr.NotFound:
+	case apierr.NotFound, apierr.NoRoute:
 		return http.StatusNotFound
 	case apierr.Conflict:
 		return http.StatusConflict

@@ -28,7 +28,7 @@ func (a *API) auditTrail(c *vcd.Call) error {
 		return err
 	}
 	q := store.AuditTrailQuery{Filter: lq.Filter, Sort: lq.Sort, Page: lq.StorePage()}
-	rows, total, err := a.env.AuditTrail.List(c.R.Context(), &c.Session.Principal, q)
+	rows, total, err := a.trail.List(c.R.Context(), &c.Session.Principal, q)
 	if err != nil {
 		return err
 	}

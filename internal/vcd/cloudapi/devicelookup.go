@@ -42,7 +42,7 @@ func (a *API) deviceLookup(c *vcd.Call) error {
 	if err != nil {
 		return err
 	}
-	row, err := a.env.Accounts.Lookup(c.R.Context(), &c.Session.Principal, org, code, tokenClient(c))
+	row, err := a.accounts.Lookup(c.R.Context(), &c.Session.Principal, org, code, tokenClient(c))
 	if err != nil {
 		return err
 	}
@@ -60,9 +60,9 @@ func (a *API) deviceGrant(grant bool) vcd.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		decide := a.env.Accounts.Deny
+		decide := a.accounts.Deny
 		if grant {
-			decide = a.env.Accounts.Grant
+			decide = a.accounts.Grant
 		}
 		if err := decide(c.R.Context(), &c.Session.Principal, org, code, tokenClient(c)); err != nil {
 			return err

@@ -136,7 +136,7 @@ func (a *API) listAccounts(c *vcd.Call) error {
 		return err
 	}
 	q := store.ServiceAccountQuery{Filter: lq.Filter, Sort: lq.Sort, Page: lq.StorePage()}
-	rows, total, err := a.env.Accounts.List(c.R.Context(), &c.Session.Principal, org, q)
+	rows, total, err := a.accounts.List(c.R.Context(), &c.Session.Principal, org, q)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (a *API) getAccount(c *vcd.Call) error {
 	if err != nil {
 		return err
 	}
-	row, err := a.env.Accounts.Get(c.R.Context(), &c.Session.Principal, org, id)
+	row, err := a.accounts.Get(c.R.Context(), &c.Session.Principal, org, id)
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func (a *API) updateAccount(c *vcd.Call) error {
 	}
 	if body.Org != nil && body.Org.ID == "" && body.Org.Name != "" {
 		// An org given by name only must be the account's own.
-		cur, err := a.env.Accounts.Get(c.R.Context(), &c.Session.Principal, org, id)
+		cur, err := a.accounts.Get(c.R.Context(), &c.Session.Principal, org, id)
 		if err != nil {
 			return err
 		}
@@ -211,7 +211,7 @@ func (a *API) updateAccount(c *vcd.Call) error {
 			return apierr.New(apierr.Invalid, "a service account cannot move to another organization")
 		}
 	}
-	row, err := a.env.Accounts.Update(c.R.Context(), &c.Session.Principal, org, id, spec, tokenClient(c))
+	row, err := a.accounts.Update(c.R.Context(), &c.Session.Principal, org, id, spec, tokenClient(c))
 	if err != nil {
 		return err
 	}
@@ -256,7 +256,7 @@ func (a *API) deleteAccount(c *vcd.Call) error {
 	if err != nil {
 		return err
 	}
-	if err := a.env.Accounts.Delete(c.R.Context(), &c.Session.Principal, org, id, tokenClient(c)); err != nil {
+	if err := a.accounts.Delete(c.R.Context(), &c.Session.Principal, org, id, tokenClient(c)); err != nil {
 		return err
 	}
 	c.W.WriteHeader(http.StatusNoContent)
@@ -271,7 +271,7 @@ func (a *API) revokeAccount(c *vcd.Call) error {
 	if err != nil {
 		return err
 	}
-	if err := a.env.Accounts.Revoke(c.R.Context(), &c.Session.Principal, org, id, tokenClient(c)); err != nil {
+	if err := a.accounts.Revoke(c.R.Context(), &c.Session.Principal, org, id, tokenClient(c)); err != nil {
 		return err
 	}
 	c.W.WriteHeader(http.StatusNoContent)

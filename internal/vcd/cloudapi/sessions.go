@@ -7,24 +7,43 @@ import (
 	"sync"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
+	"github.com/cloudgate/cloudgate/internal/apitoken"
+	"github.com/cloudgate/cloudgate/internal/audittrail"
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/reqctx"
+	"github.com/cloudgate/cloudgate/internal/serviceaccount"
 	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/urn"
 	"github.com/cloudgate/cloudgate/internal/vcd"
 )
 
+// Config wires the dialect: what it shares with /api (Env), and the
+// services only /cloudapi serves.
+type Config struct {
+	Env *vcd.Env
+	// Tokens lists, shows and revokes API tokens.
+	Tokens *apitoken.Service
+	// Accounts are service accounts: list, show, update, revoke, delete,
+	// and the device-code approval page's lookup and decision.
+	Accounts *serviceaccount.Service
+	// AuditTrail reads the audit trail (GET /auditTrail).
+	AuditTrail *audittrail.Service
+}
+
 // API serves /cloudapi/1.0.0.
 type API struct {
-	env *vcd.Env
+	env      *vcd.Env
+	tokens   *apitoken.Service
+	accounts *serviceaccount.Service
+	trail    *audittrail.Service
 	// bufs recycles render buffers of the current-session answer.
 	bufs sync.Pool
 }
 
 // New returns the dialect.
-func New(env *vcd.Env) *API {
-	a := &API{env: env}
+func New(cfg Config) *API {
+	a := &API{env: cfg.Env, tokens: cfg.Tokens, accounts: cfg.Accounts, trail: cfg.AuditTrail}
 	a.bufs.New = func() any { b := make([]byte, 0, 768); return &b }
 	return a
 }

@@ -74,7 +74,7 @@ func (a *API) listTokens(c *vcd.Call) error {
 		return err
 	}
 	q := store.TokenQuery{Filter: lq.Filter, Sort: lq.Sort, Page: lq.StorePage()}
-	rows, total, err := a.env.Tokens.List(c.R.Context(), &c.Session.Principal, q)
+	rows, total, err := a.tokens.List(c.R.Context(), &c.Session.Principal, q)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (a *API) getToken(c *vcd.Call) error {
 	if err != nil {
 		return err
 	}
-	row, err := a.env.Tokens.Get(c.R.Context(), &c.Session.Principal, id)
+	row, err := a.tokens.Get(c.R.Context(), &c.Session.Principal, id)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (a *API) revokeToken(c *vcd.Call) error {
 	if err != nil {
 		return err
 	}
-	if err := a.env.Tokens.Revoke(c.R.Context(), &c.Session.Principal, id, tokenClient(c)); err != nil {
+	if err := a.tokens.Revoke(c.R.Context(), &c.Session.Principal, id, tokenClient(c)); err != nil {
 		return err
 	}
 	c.W.WriteHeader(http.StatusNoContent)

@@ -1,9 +1,7 @@
 package xmlapi
 
 import (
-	"context"
 	"encoding/xml"
-	"log/slog"
 	"net/http"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
@@ -56,25 +54,28 @@ func (a *API) vdc(c *vcd.Call) error {
 	return nil
 }
 
-// VdcLinks returns the vcd.Env.OrgLinks hook that links an Org document to
-// the org's virtual datacenters (rel="down", the Vdc media type), where
-// pyvcloud and govcd look for them. A store failure leaves the links out
-// (the rest of the document is still right) and is logged.
-func VdcLinks(dir *identity.Directory, log *slog.Logger) func(ctx context.Context, base string, o store.Org) []vcd.Link {
-	return func(ctx context.Context, base string, o store.Org) []vcd.Link {
-		svcs, err := dir.Services(ctx, o.ID)
-		if err != nil {
-			if log != nil {
-				log.Warn("reading the org's virtual datacenters failed; Org document sent without them", "org", o.Name, "err", err)
-			}
-			return nil
-		}
-		var out []vcd.Link
-		for _, s := range svcs {
-			for _, v := range s.VDCs {
-				out = append(out, vcd.Link{Rel: "down", Href: base + "/api/vdc/" + v.ID.String(), Type: mtVdc, Name: v.Name})
-			}
-		}
-		return out
+// orgLinks are the links of an Org document: one per virtual datacenter of
+// the org (rel="down", the Vdc media type), where pyvcloud and govcd look
+// for them, shown only to callers who may read VDCs (GET /api/vdc refuses
+// the others). A store failure leaves the links out (the rest of the
+// document is still right) and is logged.
+func (a *API) orgLinks(c *vcd.Call, o store.Org) []link {
+	if !c.Session.Principal.Can(identity.RightVdcView) {
+		return nil
 	}
+	svcs, err := a.env.Directory.Services(c.R.Context(), o.ID)
+	if err != nil {
+		if a.env.Log != nil {
+			a.env.Log.Warn("reading the org's virtual datacenters failed; Org document sent without them", "org", o.Name, "err", err)
+		}
+		return nil
+	}
+	base := a.env.Base(c.R)
+	var out []link
+	for _, s := range svcs {
+		for _, v := range s.VDCs {
+			out = append(out, link{Rel: "down", Href: base + "/api/vdc/" + v.ID.String(), Type: mtVdc, Name: v.Name})
+		}
+	}
+	return out
 }

@@ -13,15 +13,22 @@ import (
 	"github.com/cloudgate/cloudgate/internal/vcd/cloudapi"
 )
 
+// Config wires the dialect. Everything it needs it shares with /cloudapi
+// (Env), except the version it reports.
+type Config struct {
+	Env *vcd.Env
+	// Build is what /api/admin reports as the product version.
+	Build string
+}
+
 // API serves /api.
 type API struct {
-	env *vcd.Env
-	// Build is what /api/admin reports as the product version.
+	env   *vcd.Env
 	build string
 }
 
-// New returns the dialect; build is the version string /api/admin shows.
-func New(env *vcd.Env, build string) *API { return &API{env: env, build: build} }
+// New returns the dialect.
+func New(cfg Config) *API { return &API{env: cfg.Env, build: cfg.Build} }
 
 // Mount registers the dialect's routes.
 func (a *API) Mount(mux *http.ServeMux) {
@@ -206,24 +213,6 @@ func (a *API) org(c *vcd.Call) error {
 		Href: base + "/api/org/" + o.ID.String(), Type: mtOrg, Description: o.Description, FullName: o.FullName,
 		IsEnabled: o.Enabled, Links: a.orgLinks(c, o)})
 	return nil
-}
-
-// orgLinks are the links of an Org; other packages (the VDC hand-off) may
-// add theirs through OrgLinks. VDC links are shown only to callers who may
-// read VDCs (GET /api/vdc refuses the others).
-func (a *API) orgLinks(c *vcd.Call, o store.Org) []link {
-	if a.env.OrgLinks == nil {
-		return nil
-	}
-	seeVdcs := c.Session.Principal.Can(identity.RightVdcView)
-	var out []link
-	for _, l := range a.env.OrgLinks(c.R.Context(), a.env.Base(c.R), o) {
-		if l.Type == mtVdc && !seeVdcs {
-			continue
-		}
-		out = append(out, link{Rel: l.Rel, Href: l.Href, Type: l.Type, Name: l.Name})
-	}
-	return out
 }
 
 func (a *API) admin(c *vcd.Call) error {
