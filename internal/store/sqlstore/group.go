@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql/driver"
 	"sync"
 
 	"github.com/cloudgate/cloudgate/internal/store"
@@ -21,6 +22,9 @@ type committer struct {
 	stopped sync.WaitGroup
 	mu      sync.RWMutex // held for reading while submitting, for writing by close
 	closed  bool
+	// raw and args are the committer goroutine's own (groupraw.go).
+	raw  rawStmts
+	args []driver.NamedValue
 }
 
 type unit struct {
@@ -104,7 +108,19 @@ func (c *committer) loop() {
 // itself fails, every unit that had succeeded gets that error.
 func (c *committer) run(batch []*unit) {
 	ctx := context.Background()
-	sqlTx, err := c.db.cfg.Write.BeginTx(ctx, nil)
+	// The batch holds the writer connection itself, so that its session
+	// inserts can run on the driver connection (groupraw.go) inside the
+	// transaction begun here.
+	conn, err := c.db.cfg.Write.Conn(ctx)
+	if err != nil {
+		err = c.db.wrap(err)
+		for _, u := range batch {
+			u.done <- err
+		}
+		return
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		err = c.db.wrap(err)
 		for _, u := range batch {
@@ -149,7 +165,8 @@ func (c *committer) run(batch []*unit) {
 		}
 	}
 	if len(inserts) > 0 {
-		if err := c.insertSessions(ctx, tx, batch, inserts, results); err != nil {
+		err := conn.Raw(func(dc any) error { return c.insertSessions(ctx, dc, batch, inserts, results) })
+		if err != nil {
 			// The transaction is in an unknown state: fail the batch.
 			_ = sqlTx.Rollback()
 			for _, u := range batch {
@@ -179,4 +196,5 @@ func (c *committer) close() {
 	}
 	c.mu.Unlock()
 	c.stopped.Wait()
+	c.closeRaw()
 }
