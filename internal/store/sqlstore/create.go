@@ -61,9 +61,7 @@ func (q queries) guardedInsert(s store.Session, g store.SessionGuard) (string, [
 // Update retries.
 func (db *DB) CreateSession(ctx context.Context, s store.Session, g store.SessionGuard) (bool, error) {
 	if db.group != nil {
-		in := &sessionInsert{s: s, g: g}
-		err := db.group.submitInsert(ctx, in)
-		return in.inserted && err == nil, err
+		return db.group.insert(ctx, s, g)
 	}
 	ctx, cancel := db.bound(ctx)
 	defer cancel()

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql/driver"
 	"sync"
 
 	"github.com/cloudgate/cloudgate/internal/store"
@@ -21,6 +22,13 @@ type committer struct {
 	stopped sync.WaitGroup
 	mu      sync.RWMutex // held for reading while submitting, for writing by close
 	closed  bool
+	// raw and args are the committer goroutine's own (groupraw.go).
+	raw  rawStmts
+	args []driver.NamedValue
+	// inserts recycles the units of session inserts: a unit with its
+	// channel and its copy of the session was three allocations, a
+	// quarter of the garbage a CreateSession made in the store.
+	inserts sync.Pool
 }
 
 type unit struct {
@@ -43,9 +51,23 @@ func (c *committer) submit(ctx context.Context, fn func(store.Tx) error) error {
 	return c.submitUnit(&unit{ctx: ctx, fn: fn, done: make(chan error, 1)})
 }
 
-// submitInsert queues a guarded session insert.
-func (c *committer) submitInsert(ctx context.Context, in *sessionInsert) error {
-	return c.submitUnit(&unit{ctx: ctx, ins: in, done: make(chan error, 1)})
+// insert queues a guarded session insert and reports whether it was
+// inserted.
+func (c *committer) insert(ctx context.Context, s store.Session, g store.SessionGuard) (bool, error) {
+	u, _ := c.inserts.Get().(*unit)
+	if u == nil {
+		u = &unit{ins: &sessionInsert{}, done: make(chan error, 1)}
+	}
+	u.ctx = ctx
+	*u.ins = sessionInsert{s: s, g: g}
+	err := c.submitUnit(u)
+	inserted := u.ins.inserted && err == nil
+	// submitUnit returns once the unit's outcome was received, or before it
+	// was queued: the committer holds it no longer, and its channel is empty.
+	u.ctx = nil
+	*u.ins = sessionInsert{}
+	c.inserts.Put(u)
+	return inserted, err
 }
 
 func (c *committer) submitUnit(u *unit) error {
@@ -104,7 +126,19 @@ func (c *committer) loop() {
 // itself fails, every unit that had succeeded gets that error.
 func (c *committer) run(batch []*unit) {
 	ctx := context.Background()
-	sqlTx, err := c.db.cfg.Write.BeginTx(ctx, nil)
+	// The batch holds the writer connection itself, so that its session
+	// inserts can run on the driver connection (groupraw.go) inside the
+	// transaction begun here.
+	conn, err := c.db.cfg.Write.Conn(ctx)
+	if err != nil {
+		err = c.db.wrap(err)
+		for _, u := range batch {
+			u.done <- err
+		}
+		return
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		err = c.db.wrap(err)
 		for _, u := range batch {
@@ -149,7 +183,8 @@ func (c *committer) run(batch []*unit) {
 		}
 	}
 	if len(inserts) > 0 {
-		if err := c.insertSessions(ctx, tx, batch, inserts, results); err != nil {
+		err := conn.Raw(func(dc any) error { return c.insertSessions(ctx, dc, batch, inserts, results) })
+		if err != nil {
 			// The transaction is in an unknown state: fail the batch.
 			_ = sqlTx.Rollback()
 			for _, u := range batch {
@@ -179,4 +214,5 @@ func (c *committer) close() {
 	}
 	c.mu.Unlock()
 	c.stopped.Wait()
+	c.closeRaw()
 }

@@ -117,7 +117,7 @@ func (db *DB) warm(ctx context.Context) {
 		sqlPinToken + db.queries.tokenGate("t.id", false) + share, sqlTouchSession, sqlEndSession, sqlEmit, sqlInsertAudit,
 		sqlLockAccount + lock, sqlUpdateAccount, sqlRotateRefresh, sqlRetireRefresh,
 		db.queries.guardedInsertSQL(false), db.queries.guardedInsertSQL(true),
-		"SAVEPOINT unit", "RELEASE unit", "ROLLBACK TO unit", db.queries.ownerGuardSQL(), db.queries.tokenGuardSQL()} {
+		"SAVEPOINT unit", "RELEASE unit", "ROLLBACK TO unit"} {
 		db.writeStmts.get(ctx, db.rebind(q))
 	}
 	if db.cfg.GroupCommit {
