@@ -234,7 +234,10 @@ func testRevocationQueuesAheadOfLaterPins(t *testing.T, s store.Store) {
 			return err
 		})
 	}()
-	time.Sleep(100 * time.Millisecond) // the revocation waits for the pin
+	// The revocation must be waiting for the pin before the exchange
+	// starts; no store-neutral signal says so, so the test gives it time.
+	// 100 ms was too little on a machine at load 30 (seen under -race).
+	time.Sleep(500 * time.Millisecond)
 	var inserted bool
 	var createErr error
 	wg.Add(1)
@@ -242,7 +245,7 @@ func testRevocationQueuesAheadOfLaterPins(t *testing.T, s store.Store) {
 		defer wg.Done()
 		inserted, createErr = s.CreateSession(c, tokenSession(u, tok), g)
 	}()
-	time.Sleep(100 * time.Millisecond) // the later exchange is under way
+	time.Sleep(300 * time.Millisecond) // the later exchange is under way
 	close(release)
 	wg.Wait()
 	must(t, createErr)
