@@ -23,6 +23,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/seed"
 	"github.com/cloudgate/cloudgate/internal/server"
+	"github.com/cloudgate/cloudgate/internal/session"
 	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/store/backend"
 	"github.com/cloudgate/cloudgate/internal/store/postgres/pgtest"
@@ -41,7 +42,9 @@ import (
 // (one store read each), of the first and a filtered page of /sessions and
 // /tokens, the database bytes per session and per token, and the longest
 // writer hold of the sweeper's bounded purge (half the sessions are
-// expired and purge-eligible). Run it at two sizes to see the slope.
+// expired and purge-eligible) measured through session.SweepBatches while
+// single-session inserts run beside it. Run it at two sizes to see the
+// slope.
 func TestScale(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("CLOUDGATE_SCALE"))
 	if n <= 0 {
@@ -201,31 +204,52 @@ func scale(t *testing.T, dsn string, n int) {
 		t.Logf("GET %s: %s", pg, percentiles(lat))
 	}
 
-	// The sweeper's purge, in its bounded batches: the longest writer hold.
-	var longest, total time.Duration
-	purged, batches := 0, 0
-	for {
-		var k int
-		t0 := time.Now()
-		must(t, st.Update(ctx, func(tx store.Tx) error {
-			var err error
-			k, err = tx.PurgeSessionsUpTo(ctx, now.Add(-24*time.Hour), sweepBatchSize)
-			return err
-		}))
-		d := time.Since(t0)
-		longest, total = max(longest, d), total+d
-		purged += k
-		batches++
-		if k < sweepBatchSize {
-			break
-		}
+	// The sweeper's purge, through the sweeper's own batching
+	// (session.SweepBatches), for at most CLOUDGATE_SCALE_SWEEP (default
+	// 60s; its pauses make a full purge of n/2 rows take many minutes),
+	// while one writer inserts a session at a time as logins do: the
+	// longest batch is the writer hold, the inserts' latency what a login
+	// waits because of it.
+	sweepFor := time.Minute
+	if d, err := time.ParseDuration(os.Getenv("CLOUDGATE_SCALE_SWEEP")); err == nil && d > 0 {
+		sweepFor = d
 	}
-	t.Logf("sweep purged %d sessions in %d transactions: longest writer hold %v, all together %v",
-		purged, batches, longest.Round(time.Microsecond), total.Round(time.Millisecond))
+	sctx, cancel := context.WithTimeout(ctx, sweepFor)
+	defer cancel()
+	inserts := make(chan []time.Duration)
+	go func() {
+		var lat []time.Duration
+		defer func() { inserts <- lat }()
+		u := users[0]
+		for sctx.Err() == nil {
+			id := urn.NewTimeOrdered(time.Now())
+			_, d := secret.NewSessionToken(id)
+			s := store.Session{ID: id, Digest: d, UserID: u.ID, OrgID: u.OrgID, Origin: store.OriginPassword, Dialect: "cloudapi",
+				ClientIP: "192.0.2.7", UserAgent: "scale/1.0", CreatedAt: time.Now(), LastActive: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
+			t0 := time.Now()
+			if err := st.Update(ctx, func(tx store.Tx) error { return tx.InsertSessions(ctx, []store.Session{s}) }); err != nil {
+				t.Error(err)
+				return
+			}
+			lat = append(lat, time.Since(t0))
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	stats, err := session.SweepBatches(sctx, st, func(tx store.Tx, limit int) (int, error) {
+		return tx.PurgeSessionsUpTo(ctx, now.Add(-24*time.Hour), limit)
+	})
+	if err != nil && sctx.Err() == nil {
+		t.Fatal(err)
+	}
+	cancel()
+	lat = <-inserts
+	t.Logf("sweep purged %d of %d expired sessions in %d transactions (%v): longest writer hold %v, average %v",
+		stats.Rows, n/2, stats.Batches, sweepFor, stats.Longest.Round(time.Microsecond),
+		(stats.Total / time.Duration(max(stats.Batches, 1))).Round(time.Microsecond))
+	if len(lat) > 0 {
+		t.Logf("single-session inserts during the sweep (%d): %s", len(lat), percentiles(lat))
+	}
 }
-
-// sweepBatchSize mirrors the session sweeper's batch (session.sweepBatch).
-const sweepBatchSize = 250
 
 func must(t *testing.T, err error) {
 	t.Helper()
