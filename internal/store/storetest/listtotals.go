@@ -14,7 +14,8 @@ import (
 // or a user, filters on the listed table, on one joined table, on both,
 // and sessions with and without the idle cutoff. The backends count
 // through indexes and leave out joins (sqlstore/list.go), so the total is
-// computed differently from the rows it must match.
+// computed differently from the rows it must match. Each query has a
+// deadline of its own: the 160 of them may take a while under -race.
 func testListTotals(t *testing.T, s store.Store) {
 	c := ctx(t)
 	acme, role, alice := fixture(t, s, "acme", "alice")
@@ -73,10 +74,10 @@ func testListTotals(t *testing.T, s store.Store) {
 		for _, f := range filters {
 			for _, idle := range []time.Time{{}, t0.Add(10 * time.Minute)} {
 				q := store.SessionQuery{Now: now, OrgID: scope.org.OrgID, UserID: scope.owner.ID, Filter: parse(f), IdleBefore: idle}
-				rows, _, err := s.Sessions(c, q)
+				rows, _, err := s.Sessions(ctx(t), q)
 				must(t, err)
 				q.Page = store.Page{Limit: 1}
-				_, total, err := s.Sessions(c, q)
+				_, total, err := s.Sessions(ctx(t), q)
 				must(t, err)
 				if total != len(rows) {
 					t.Errorf("sessions of %s, filter %q, idle before %v: total %d, but %d rows listed", scope.name, f, idle, total, len(rows))
@@ -86,10 +87,10 @@ func testListTotals(t *testing.T, s store.Store) {
 		}
 		for _, f := range tokenFilters {
 			q := store.TokenQuery{OrgID: scope.org.OrgID, OwnerID: scope.owner.ID, Filter: parse(f)}
-			rows, _, err := s.Tokens(c, q)
+			rows, _, err := s.Tokens(ctx(t), q)
 			must(t, err)
 			q.Page = store.Page{Limit: 1}
-			_, total, err := s.Tokens(c, q)
+			_, total, err := s.Tokens(ctx(t), q)
 			must(t, err)
 			if total != len(rows) {
 				t.Errorf("tokens of %s, filter %q: total %d, but %d rows listed", scope.name, f, total, len(rows))
