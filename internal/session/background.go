@@ -116,14 +116,15 @@ func (m *Manager) sweep(ctx context.Context) {
 	// Store housekeeping. Every instance may run it; it is idempotent.
 	// Idle sessions end with a grace for write-behind lag: until then a
 	// request re-checks against the store anyway. Each step runs in
-	// bounded batches, one transaction each (sweepBatch), so that a store
-	// with a million expired rows is swept without holding the writer
-	// for long: logins and exchanges commit between the batches.
+	// batches sized to a time budget, one transaction each, with a pause
+	// between them (SweepBatches), so that a store with a million expired
+	// rows is swept without holding the writer for long: logins and
+	// exchanges commit between the batches.
 	set := m.settings.Get()
 	idleCutoff, purgeCutoff := now.Add(-set.IdleTimeout-time.Minute), now.Add(-24*time.Hour)
-	steps := []func(tx store.Tx) (int, error){
-		func(tx store.Tx) (int, error) {
-			ids, err := tx.EndIdleSessionsUpTo(ctx, idleCutoff, now, sweepBatch)
+	steps := []func(tx store.Tx, limit int) (int, error){
+		func(tx store.Tx, limit int) (int, error) {
+			ids, err := tx.EndIdleSessionsUpTo(ctx, idleCutoff, now, limit)
 			if err != nil {
 				return 0, err
 			}
@@ -138,24 +139,15 @@ func (m *Manager) sweep(ctx context.Context) {
 			}
 			return len(ids), nil
 		},
-		func(tx store.Tx) (int, error) { return tx.PurgeSessionsUpTo(ctx, purgeCutoff, sweepBatch) },
-		func(tx store.Tx) (int, error) { return tx.PurgeChangesUpTo(ctx, purgeCutoff, sweepBatch) },
+		func(tx store.Tx, limit int) (int, error) { return tx.PurgeSessionsUpTo(ctx, purgeCutoff, limit) },
+		func(tx store.Tx, limit int) (int, error) { return tx.PurgeChangesUpTo(ctx, purgeCutoff, limit) },
 	}
 	for _, step := range steps {
-		for ctx.Err() == nil {
-			var n int
-			err := m.store.Update(ctx, func(tx store.Tx) error {
-				var err error
-				n, err = step(tx)
-				return err
-			})
-			if err != nil {
+		if _, err := SweepBatches(ctx, m.store, step); err != nil {
+			if ctx.Err() == nil {
 				m.log.Warn("session sweep failed", "err", err)
-				return
 			}
-			if n < sweepBatch {
-				break
-			}
+			return
 		}
 	}
 	if set.AuditRetention > 0 { // zero: Values built without a retention (tests): keep everything
@@ -190,11 +182,76 @@ func (m *Manager) pruneAudit(ctx context.Context, cutoff time.Time) {
 	}
 }
 
-// sweepBatch bounds the rows one housekeeping transaction changes. Each
-// session row deleted is eight B-tree deletions; at 200,000 sessions
-// (TestScale in internal/bench) 1,000-row batches held SQLite's writer for
-// 390 ms on average on a busy machine, 250-row ones for 128 ms.
-const sweepBatch = 250
+// Housekeeping batches are sized by the time they hold the writer, not by
+// a fixed row count: what a row costs varies a hundredfold with the
+// machine's load, the table's size and how much of it is cached (deleting
+// a session is eight B-tree deletions; TestScale in internal/bench saw
+// 250-row batches hold SQLite's writer for 128 ms on average and 753 ms at
+// worst at 200,000 sessions on a busy machine). The size doubles while a
+// batch takes under half the budget and shrinks in proportion when one
+// takes longer, within [sweepMinBatch, sweepMaxBatch].
+const (
+	sweepBudget   = 40 * time.Millisecond
+	sweepMinBatch = 8
+	sweepMaxBatch = 1000
+)
+
+// Updater runs a write transaction (store.Store's Update).
+type Updater interface {
+	Update(ctx context.Context, fn func(tx store.Tx) error) error
+}
+
+// SweepStats describes one run of SweepBatches.
+type SweepStats struct {
+	Batches, Rows int
+	// Longest is the longest a batch's transaction took, from submitting
+	// it to its commit: the writer hold that other writes may wait for.
+	Longest, Total time.Duration
+}
+
+// SweepBatches runs step, each time in a transaction of its own with a
+// row limit, until step changes fewer rows than its limit, ctx ends or a
+// transaction fails (that error is returned). Between batches it pauses
+// as long as the last batch took, so housekeeping has at most half of the
+// writer's time however large the backlog; a backlog left when ctx ends
+// is taken up by the next sweep.
+func SweepBatches(ctx context.Context, st Updater, step func(tx store.Tx, limit int) (int, error)) (SweepStats, error) {
+	var stats SweepStats
+	limit := sweepMinBatch * 8
+	for {
+		var n int
+		t0 := time.Now()
+		err := st.Update(ctx, func(tx store.Tx) error {
+			var err error
+			n, err = step(tx, limit)
+			return err
+		})
+		took := time.Since(t0)
+		if err != nil {
+			return stats, err
+		}
+		stats.Batches++
+		stats.Rows += n
+		stats.Total += took
+		stats.Longest = max(stats.Longest, took)
+		if n < limit {
+			return stats, nil
+		}
+		switch {
+		case took > sweepBudget:
+			limit = max(sweepMinBatch, int(int64(limit)*int64(sweepBudget)/int64(took)))
+		case took < sweepBudget/2:
+			limit = min(sweepMaxBatch, 2*limit)
+		}
+		pause := time.NewTimer(took)
+		select {
+		case <-ctx.Done():
+			pause.Stop()
+			return stats, ctx.Err()
+		case <-pause.C:
+		}
+	}
+}
 
 // Close stops background work and writes pending activity.
 func (m *Manager) Close() {

@@ -36,17 +36,22 @@ func (q queries) TokenByDigest(ctx context.Context, d secret.Digest) (store.APIT
 }
 
 func (q queries) Tokens(ctx context.Context, tq store.TokenQuery) ([]store.TokenRow, int, error) {
-	from := ` FROM api_tokens t JOIN users u ON u.id = t.owner_id JOIN orgs o ON o.id = t.org_id WHERE t.revoked_at = 0`
+	where := `t.revoked_at = 0`
 	var args []any
 	if !tq.OwnerID.IsZero() {
-		from += ` AND t.owner_id = ?`
+		where += ` AND t.owner_id = ?`
 		args = append(args, tq.OwnerID)
 	}
 	if !tq.OrgID.IsZero() {
-		from += ` AND t.org_id = ?`
+		where += ` AND t.org_id = ?`
 		args = append(args, tq.OrgID)
 	}
-	list := listSpec{schema: store.TokenSchema(), filter: tq.Filter, sort: tq.Sort, page: tq.Page, tiebreak: "t.created_at, t.id"}
+	// Foreign keys keep every token's owner and org, so the count joins
+	// only what the filter reads, and an index of live tokens answers it.
+	count := countSpec{table: "api_tokens t", where: where, joins: []countJoin{
+		{"u", "users u", "u.id = t.owner_id"}, {"o", "orgs o", "o.id = t.org_id"}}}
+	list := listSpec{schema: store.TokenSchema(), filter: tq.Filter, sort: tq.Sort, page: tq.Page, tiebreak: "t.created_at, t.id", count: count}
+	from := ` FROM api_tokens t JOIN users u ON u.id = t.owner_id JOIN orgs o ON o.id = t.org_id WHERE ` + where
 	return runList(q, ctx, list, `SELECT `+tokenCols+`, u.name, o.name`, from, args,
 		func(r *sql.Rows) (store.TokenRow, error) {
 			var row store.TokenRow
