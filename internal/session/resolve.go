@@ -43,7 +43,13 @@ func (m *Manager) Resolve(ctx context.Context, token string) (*Session, error) {
 		return nil, err
 	}
 	us := now.UnixMicro()
-	e.touch(us)
+	// Activity is stamped at most once per touchStep: each stamp writes a
+	// cache line that every core serving the session shares, and the idle
+	// limit (minutes) loses nothing by it: a session can look idle up to
+	// touchStep early, never late.
+	if us-e.last.Load() >= touchStep {
+		e.touch(us)
+	}
 	if us-e.queued.Load() >= m.granule {
 		e.queued.Store(us)
 		m.touches.add(e)
@@ -55,6 +61,10 @@ func (m *Manager) Resolve(ctx context.Context, token string) (*Session, error) {
 	return v, nil
 }
 
+// touchStep is the resolution of a session's in-memory last activity, in
+// microseconds.
+const touchStep = 1000
+
 var unavailable = &apierr.Error{Kind: apierr.Unavailable, Message: "session state is being refreshed, retry shortly", RetryAfter: time.Second}
 
 // stale: the change feed has not been read for longer than MaxStale.
@@ -65,8 +75,7 @@ func (m *Manager) check(ctx context.Context, e *entry, now time.Time) error {
 	if e.ended.Load() {
 		return ErrInvalid
 	}
-	// Real (monotonic) time, not m.now: the feed stamps it with time.Now.
-	if m.maxStale > 0 && m.syncedAt != nil && time.Since(m.syncedAt()) > m.maxStale {
+	if m.maxStale > 0 && m.syncedAt != nil && sinceReal(now, m.syncedAt()) > m.maxStale {
 		return stale
 	}
 	u, o := e.user.state.Load(), e.org.state.Load()
@@ -183,4 +192,17 @@ func (m *Manager) fetch(ctx context.Context, k lookup) (rec store.Session, p pri
 		return rec, p, false, storeErr(err)
 	}
 	return rec, p, true, nil
+}
+
+// sinceReal is the real time elapsed since t (the feed stamps it with
+// time.Now), measured on the monotonic clock. now is the manager's clock:
+// when it carries a monotonic reading (it is time.Now, as in production)
+// it serves, which spares a second clock read per request (~70 ns on a
+// virtual machine's clock); a clock without one (tests set the time) is not
+// real time, and the real clock is read instead.
+func sinceReal(now, t time.Time) time.Duration {
+	if now == now.Round(0) { // Round(0) strips a monotonic reading: there was none
+		return time.Since(t)
+	}
+	return now.Sub(t)
 }
