@@ -62,8 +62,8 @@ type signed struct {
 	view     *session.Session
 	aud, iss string
 	kid      string
-	jwt   string
-	fresh int64 // unix nanos after which it is signed again
+	jwt      string
+	fresh    int64 // unix nanos after which it is signed again
 	// hdr are the identity headers, built once: requests assign these
 	// slices and never modify them.
 	hdr []headerValues
