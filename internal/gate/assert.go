@@ -59,10 +59,11 @@ type assertKey struct {
 // session manager builds a new *session.Session when the user, org or
 // role changes) and a signing key.
 type signed struct {
-	view  *session.Session
-	kid   string
-	jwt   string
-	fresh int64 // unix nanos after which it is signed again
+	view     *session.Session
+	aud, iss string
+	kid      string
+	jwt      string
+	fresh    int64 // unix nanos after which it is signed again
 	// hdr are the identity headers, built once: requests assign these
 	// slices and never modify them.
 	hdr []headerValues
@@ -79,21 +80,32 @@ func newAssertions(keys *Keys, now func() time.Time) *assertions {
 
 // get returns the assertion of s for audience aud from issuer iss, with
 // its identity headers.
+//
+// The one last used for a session is kept on its view (session.Memo): a
+// session's requests then find it without the shared map, whose read lock
+// is a write to one cache line for every request on every core. The map
+// keeps the others (a session that reaches routes with different
+// audiences).
 func (a *assertions) get(s *session.Session, aud, iss string) (*signed, error) {
 	now := a.now()
 	ks := a.keys.cur.Load()
+	if c, _ := s.Memo().(*signed); c != nil && c.aud == aud && c.iss == iss && c.kid == ks.kid && now.UnixNano() < c.fresh {
+		return c, nil
+	}
 	k := assertKey{s.ID, aud, iss}
 	a.mu.RLock()
 	c := a.byKey[k]
 	a.mu.RUnlock()
 	if c != nil && c.view == s && c.kid == ks.kid && now.UnixNano() < c.fresh {
+		s.SetMemo(c)
 		return c, nil
 	}
 	tok, exp, err := sign(ks, s, aud, iss, now)
 	if err != nil {
 		return nil, err
 	}
-	c = &signed{view: s, kid: ks.kid, jwt: tok, fresh: exp.Add(-reuseMargin).UnixNano(), hdr: identity(s, tok)}
+	c = &signed{view: s, aud: aud, iss: iss, kid: ks.kid, jwt: tok, fresh: exp.Add(-reuseMargin).UnixNano(), hdr: identity(s, tok)}
+	s.SetMemo(c)
 	a.mu.Lock()
 	a.byKey[k] = c
 	if now.Sub(a.lastPrune) > MaxAssertionLife {
@@ -101,6 +113,13 @@ func (a *assertions) get(s *session.Session, aud, iss string) (*signed, error) {
 		for key, v := range a.byKey {
 			if now.UnixNano() >= v.fresh {
 				delete(a.byKey, key)
+				// Its view lets go of it too, or a session idle since would
+				// keep a dead assertion (about 1.5 KB) for the rest of its
+				// life. A fresher one stored meanwhile may go as well: it is
+				// signed again on the next request.
+				if m, _ := v.view.Memo().(*signed); m == v {
+					v.view.SetMemo((*signed)(nil))
+				}
 			}
 		}
 	}

@@ -37,6 +37,29 @@ func TestMain(m *testing.M) {
 		tr.MaxIdleConnsPerHost = 256
 		p := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(target); pr.SetXForwarded() }, Transport: tr}
 		serveHelper(p)
+	case "bareheaders":
+		// The bearer check again, answering with the headers of a real
+		// forward-auth answer (CLOUDGATE_GATE_HEADERS, "Name: value"
+		// lines): what writing those headers costs net/http by itself.
+		want := []byte("Bearer " + os.Getenv("CLOUDGATE_GATE_TOKEN"))
+		var names []string
+		var values [][]string
+		for _, line := range strings.Split(os.Getenv("CLOUDGATE_GATE_HEADERS"), "\n") {
+			if k, v, ok := strings.Cut(line, ": "); ok {
+				names, values = append(names, k), append(values, []string{v})
+			}
+		}
+		serveHelper(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			h := w.Header()
+			for i, k := range names {
+				h[k] = values[i]
+			}
+			w.WriteHeader(http.StatusOK)
+		}))
 	case "bareauth":
 		want := []byte("Bearer " + os.Getenv("CLOUDGATE_GATE_TOKEN"))
 		serveHelper(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -188,6 +211,25 @@ func TestGateFigures(t *testing.T) {
 	auth.Env = append(os.Environ(), "CLOUDGATE_GATE_HELPER=bareauth", "CLOUDGATE_GATE_TOKEN="+tok)
 	ba := startProcess(t, auth)
 	bearer := "Authorization: Bearer " + tok
+	// The same headers as a forward-auth answer, from a bare handler.
+	faReq, _ := http.NewRequest("GET", g.base+gate.ForwardAuthPath, nil)
+	faReq.Header.Set("Authorization", "Bearer "+tok)
+	faReq.Header.Set("X-Forwarded-Method", "GET")
+	faReq.Header.Set("X-Forwarded-Uri", "/cloudapi/1.0.0/vdcs/x")
+	faRes, err := http.DefaultClient.Do(faReq)
+	if err != nil || faRes.StatusCode != 200 {
+		t.Fatalf("forward-auth: %v %v", faRes, err)
+	}
+	faRes.Body.Close()
+	var faHeaders []string
+	for k, vs := range faRes.Header {
+		if k != "Date" && k != "Content-Length" {
+			faHeaders = append(faHeaders, k+": "+vs[0])
+		}
+	}
+	hdrs := exec.Command(self)
+	hdrs.Env = append(os.Environ(), "CLOUDGATE_GATE_HELPER=bareheaders", "CLOUDGATE_GATE_TOKEN="+tok, "CLOUDGATE_GATE_HEADERS="+strings.Join(faHeaders, "\n"))
+	bh := startProcess(t, hdrs)
 
 	var rows []string
 	report := func(name string, ours, ref float64, unit string) {
@@ -206,18 +248,22 @@ func TestGateFigures(t *testing.T) {
 	report(fmt.Sprintf("GET through the gate vs bare ReverseProxy, CPU ticks/1000 req (%.0f vs %.0f req)", gN, bN), gCPU, bCPU, "")
 	// Forward-auth, the bare check and cloudgate's own sessions/current
 	// (the same middleware and session resolution), alternating.
-	var fCPU, rCPU, sCPU, fN, rN, sN float64
+	var fCPU, rCPU, sCPU, hCPU, fN, rN, sN, hN float64
 	for i := 0; i < 2; i++ {
 		n, c := load(t, g, d, g.base+gate.ForwardAuthPath, bearer, "X-Forwarded-Method: GET", "X-Forwarded-Uri: /cloudapi/1.0.0/vdcs/x")
 		fN, fCPU = fN+n, fCPU+c/2
 		n, c = load(t, ba, d, ba.base+"/check", bearer)
 		rN, rCPU = rN+n, rCPU+c/2
+		n, c = load(t, bh, d, bh.base+"/check", bearer)
+		hN, hCPU = hN+n, hCPU+c/2
 		n, c = load(t, g, d, g.base+"/cloudapi/1.0.0/sessions/current", bearer, "Accept: application/json;version=37.0")
 		sN, sCPU = sN+n, sCPU+c/2
 	}
 	report(fmt.Sprintf("forward-auth vs bare bearer check, CPU ticks/1000 req (%.0f vs %.0f req)", fN, rN), fCPU, rCPU, "")
 	report(fmt.Sprintf("GET sessions/current vs bare bearer check, CPU ticks/1000 req (%.0f req)", sN), sCPU, rCPU, "")
 	report("forward-auth vs GET sessions/current, CPU ticks/1000 req", fCPU, sCPU, "")
+	report(fmt.Sprintf("bare handler writing forward-auth's %d headers vs bare bearer check, CPU ticks/1000 req (%.0f req)", len(faHeaders), hN), hCPU, rCPU, "")
+	report("forward-auth vs that bare handler with its headers, CPU ticks/1000 req", fCPU, hCPU, "")
 
 	// Revocation to refusal on the same instance: the next request.
 	refusedAtOnce := 0

@@ -71,10 +71,13 @@ func original(r *http.Request) (method, uri string) {
 	return method, uri
 }
 
+// first returns the first value of the first of names (canonical header
+// keys: the map is indexed directly, as Header.Get would after
+// canonicalising each name on every request) that has a non-empty one.
 func first(h http.Header, names ...string) string {
 	for _, n := range names {
-		if v := h.Get(n); v != "" {
-			return v
+		if v := h[n]; len(v) > 0 && v[0] != "" {
+			return v[0]
 		}
 	}
 	return ""

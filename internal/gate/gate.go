@@ -195,6 +195,14 @@ func (g *Gate) Front(own *http.ServeMux) http.Handler {
 		return own
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == ForwardAuthPath {
+			// The proxies in front ask this on every request they pass:
+			// answered as own's pattern for it would answer (any method,
+			// a clean path), without looking the path up in own twice.
+			r.Pattern = ForwardAuthPath
+			g.forwardAuth(w, r)
+			return
+		}
 		_, pattern := own.Handler(r)
 		rt, ok := g.routes.lookup(r.URL.Path)
 		if !ok || !ToUpstream(pattern) {

@@ -30,7 +30,6 @@ const maxBody = 1 << 20
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		s.load.hit()
 		// One allocation for the request's context, Info, status writer and
 		// request-id header value.
 		st := &requestState{}
@@ -67,7 +66,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if route == "" {
 				route = metrics.UnmatchedRoute
 			}
-			s.metrics.Request(route, r.Method, sw.code(), time.Since(start).Seconds())
+			s.metrics.Request(route, r.Method, sw.code(), time.Since(start))
 		}()
 		if s.refuseQueryCredential(sw, r2) {
 			return

@@ -136,7 +136,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if s.settings, err = settings.Load(ctx, o.Store, s.feed, o.Now); err != nil {
 		return nil, fmt.Errorf("loading settings: %w", err)
 	}
-	s.load = newLoadMeter(busyRate)
+	// Made before what it counts: the gauge reads s.sessions only when scraped.
+	s.metrics = metrics.New(func() float64 { return float64(s.sessions.Active()) })
+	s.load = newLoadMeter(busyRate, s.metrics.Requests)
 	if o.Hasher.Busy == nil {
 		o.Hasher.Busy = s.load.busy
 	}
@@ -159,7 +161,6 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	s.feed.Subscribe(s.settings.Apply)
 	s.feed.Subscribe(s.sessions.Apply)
 	s.feed.Subscribe(s.tokens.Apply)
-	s.metrics = metrics.New(func() float64 { return float64(s.sessions.Active()) })
 
 	sys, err := s.dir.Org(ctx, identity.SystemOrgName)
 	if err != nil {

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/cloudgate/cloudgate/internal/authz"
@@ -24,7 +25,20 @@ type Session struct {
 	Expires   time.Time
 	// IdleTimeout is the idle timeout that applies (zero: none).
 	IdleTimeout time.Duration
+
+	// memo holds a value a caller derived from this view alone (see Memo).
+	memo atomic.Value
 }
+
+// Memo returns the value SetMemo last stored on this view, or nil. A view
+// lives as long as the session's user, org and role stay as they were, so
+// something derived from it (the gate's signed identity assertion and its
+// headers) can be kept here and built once per view instead of once per
+// request, and goes away with the view. One caller owns the slot: the gate.
+func (s *Session) Memo() any { return s.memo.Load() }
+
+// SetMemo stores v for Memo; v must always have the same concrete type.
+func (s *Session) SetMemo(v any) { s.memo.Store(v) }
 
 // cachedView is a Session built from particular states; it stays valid
 // while the entry's refs hold exactly those states.

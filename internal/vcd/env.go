@@ -67,9 +67,10 @@ type HandlerFunc func(c *Call) error
 // the version before the credentials), then, if auth, resolve the session
 // (401), then run h and render its error in format.
 func (env *Env) Handle(format Format, auth bool, h HandlerFunc) http.Handler {
+	var neg negotiator
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &Call{W: w, R: r}
-		v, err := Negotiate(r.Header["Accept"])
+		v, err := neg.negotiate(r.Header["Accept"])
 		if err != nil {
 			env.Error(format, w, r, nil, err)
 			return

@@ -124,7 +124,7 @@ func WriteJSON(w http.ResponseWriter, status int, v *Version, body any) {
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
-	w.Header()["Content-Type"] = []string{jsonType(v)}
+	w.Header()["Content-Type"] = jsonType(v)
 	w.WriteHeader(status)
 	_, _ = w.Write(out) // the client left: nothing to do
 }
@@ -132,14 +132,14 @@ func WriteJSON(w http.ResponseWriter, status int, v *Version, body any) {
 // xmlHeader is the prolog Cloud Director sends.
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
-func jsonType(v *Version) string {
+func jsonType(v *Version) []string {
 	if v == nil {
-		return "application/json"
+		return []string{"application/json"}
 	}
-	if v.jsonType != "" {
-		return v.jsonType
+	if v.jsonType != nil {
+		return v.jsonType[:]
 	}
-	return "application/json;version=" + v.Text
+	return []string{"application/json;version=" + v.Text}
 }
 
 // versionSuffix renders ";version=X". There is deliberately no charset
@@ -155,7 +155,7 @@ func versionSuffix(v *Version) string {
 
 // WriteJSONBytes writes an already rendered JSON body.
 func WriteJSONBytes(w http.ResponseWriter, status int, v *Version, body []byte) {
-	w.Header()["Content-Type"] = []string{jsonType(v)}
+	w.Header()["Content-Type"] = jsonType(v)
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // the client left: nothing to do
 }

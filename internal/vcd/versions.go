@@ -7,6 +7,7 @@ package vcd
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 )
@@ -17,9 +18,10 @@ type Version struct {
 	Major      int
 	Minor      int
 	Deprecated bool
-	// jsonType is "application/json;version=<Text>", built once: every
-	// JSON answer sends it.
-	jsonType string
+	// jsonType is the Content-Type header value "application/json;version=
+	// <Text>", built once: every JSON answer sends it. Answers share the
+	// slice (its capacity is its length, so nothing appends to it in place).
+	jsonType *[1]string
 }
 
 // Supported lists the versions cloudgate serves, ascending. Nothing at or
@@ -38,7 +40,7 @@ var versionTable = func() [15]Version {
 	for i, t := range texts {
 		v, _ := parseVersion(t)
 		v.Deprecated = t == "5.6"
-		v.jsonType = "application/json;version=" + t
+		v.jsonType = &[1]string{"application/json;version=" + t}
 		out[i] = v
 	}
 	return out
@@ -122,6 +124,36 @@ func Negotiate(accept []string) (Version, error) {
 		return Version{}, apierr.New(apierr.NotAcceptable, "The request has invalid accept header: Unknown API version: %s. Supported API versions are: %s ([D] indicates deprecated versions)", strconv.Quote(unknown), supportedText())
 	}
 	return Version{}, apierr.New(apierr.NotAcceptable, "The request has invalid accept header: Invalid API version requested. Supported API versions are: %s ([D] indicates deprecated versions)", supportedText())
+}
+
+// negotiator remembers Accept headers it has negotiated, so that a client
+// sending the same one on every request (every client does) is answered by
+// a comparison instead of a parse. Its zero value is ready to use.
+type negotiator struct {
+	// Slots by the header's length: a few clients with different headers
+	// rarely evict each other.
+	slots [8]atomic.Pointer[negotiated]
+}
+
+type negotiated struct {
+	accept string
+	v      Version
+}
+
+// negotiate is Negotiate, remembered for requests with one Accept header.
+func (n *negotiator) negotiate(accept []string) (Version, error) {
+	if len(accept) != 1 {
+		return Negotiate(accept)
+	}
+	slot := &n.slots[len(accept[0])%len(n.slots)]
+	if c := slot.Load(); c != nil && c.accept == accept[0] {
+		return c.v, nil
+	}
+	v, err := Negotiate(accept)
+	if err == nil {
+		slot.Store(&negotiated{accept: accept[0], v: v})
+	}
+	return v, err
 }
 
 // versionParam returns the value of the "version" parameter of one media
