@@ -3,6 +3,7 @@ package apitoken
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/cloudgate/cloudgate/internal/apierr"
 	"github.com/cloudgate/cloudgate/internal/audit"
@@ -43,12 +44,12 @@ func (s *Service) RefreshGrant() *grant.Handler { return s.refresh }
 // Mint runs MintGrant outside the token endpoint (the token page issues
 // tokens with it), with the pipeline's checks and failure budget.
 func (s *Service) Mint(ctx context.Context, realm grant.Realm, assertion, clientID string, c grant.Client) (grant.Result, error) {
-	return s.pipe.Run(ctx, s.mint, &grant.Request{Form: grant.Params("assertion", assertion, "client_id", clientID), Realm: realm, Client: c})
+	return s.pipe.Run(ctx, s.mint, grant.Request{Form: grant.Params("assertion", assertion, "client_id", clientID), Realm: realm, Client: c})
 }
 
 // Exchange runs RefreshGrant outside the token endpoint.
 func (s *Service) Exchange(ctx context.Context, realm grant.Realm, refreshToken, clientID string, c grant.Client) (grant.Result, error) {
-	return s.pipe.Run(ctx, s.refresh, &grant.Request{Form: grant.Params("refresh_token", refreshToken, "client_id", clientID), Realm: realm, Client: c})
+	return s.pipe.Run(ctx, s.refresh, grant.Request{Form: grant.Params("refresh_token", refreshToken, "client_id", clientID), Realm: realm, Client: c})
 }
 
 func (s *Service) mintGrant() *grant.Handler {
@@ -70,7 +71,7 @@ func (s *Service) refreshGrant() *grant.Handler {
 // findMint reads the assertion's session and its user; the token
 // client_id names is read in Issue, once the pipeline has checked the
 // assertion's realm.
-func (s *Service) findMint(ctx context.Context, r *grant.Request, _ bool) (grant.Found, error) {
+func (s *Service) findMint(ctx context.Context, r grant.Request, _ bool) (grant.Found, error) {
 	id, err := urn.ParseEither(r.Form["client_id"], urn.Token)
 	if err != nil {
 		return grant.Found{}, errUnknownClient
@@ -90,9 +91,9 @@ func (s *Service) findMint(ctx context.Context, r *grant.Request, _ bool) (grant
 	if err != nil {
 		return grant.Found{}, err
 	}
-	return grant.Found{Client: id, Account: acct, Issue: func(ctx context.Context) (grant.Result, error) {
+	return grant.Found{Client: id, Account: acct, Issuer: grant.IssueFunc(func(ctx context.Context) (grant.Result, error) {
 		return s.issue(ctx, p, acct, id, r.Client)
-	}}, nil
+	})}, nil
 }
 
 // issue mints token id for the assertion's user p: its secret, stored as
@@ -137,7 +138,7 @@ func (s *Service) issue(ctx context.Context, p *authz.Principal, acct identity.A
 
 // findRefresh reads the token a refresh_token names and its owner, from
 // the grant cache unless fresh.
-func (s *Service) findRefresh(ctx context.Context, r *grant.Request, fresh bool) (grant.Found, error) {
+func (s *Service) findRefresh(ctx context.Context, r grant.Request, fresh bool) (grant.Found, error) {
 	tok := r.Form["refresh_token"]
 	// A string that cannot be an API token (a session token pasted by
 	// mistake, garbage) is refused before any lookup.
@@ -161,25 +162,38 @@ func (s *Service) findRefresh(ctx context.Context, r *grant.Request, fresh bool)
 		}
 		return grant.Found{}, grant.Miss(errInvalidGrant)
 	}
-	acct, err := s.owner(ctx, t.OwnerID, fresh)
-	if err != nil {
+	x := &exchange{s: s, t: t, d: d, now: now, c: r.Client}
+	if x.acct, err = s.owner(ctx, t.OwnerID, fresh); err != nil {
 		return grant.Found{}, err
 	}
-	return grant.Found{Client: t.ID, Account: acct, Issue: func(ctx context.Context) (grant.Result, error) {
-		// Hold makes the store pin the token row, live with this digest,
-		// in the statement that inserts the session (store.SessionGuard):
-		// a revocation committing meanwhile either waits for it (and then
-		// ends the session it made) or is seen, and Create fails
-		// Unauthenticated.
-		issued, err := s.sessions.Create(ctx, session.Spec{User: acct.User, Org: acct.Org, Role: acct.Role,
-			Origin: store.OriginAPIToken, Dialect: "oauth", TokenID: t.ID, ClientIP: r.Client.IP, UserAgent: r.Client.UserAgent,
-			Hold: store.SessionGuard{TokenDigest: d}})
-		if err != nil {
-			return grant.Result{}, err
-		}
-		s.used.touch(t.ID, now)
-		return grant.Result{TokenID: t.ID, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created)}, nil
-	}}, nil
+	return grant.Found{Client: t.ID, Account: x.acct, Issuer: x}, nil
+}
+
+// exchange is a refresh_token grant whose token was found good: what its
+// Issue needs, in one allocation (the exchange is the hot grant).
+type exchange struct {
+	s    *Service
+	acct identity.Account
+	t    store.APIToken
+	d    secret.Digest
+	now  time.Time
+	c    grant.Client
+}
+
+// Issue makes the session. Hold makes the store pin the token row, live
+// with this digest, in the statement that inserts the session
+// (store.SessionGuard): a revocation committing meanwhile either waits for
+// it (and then ends the session it made) or is seen, and Create fails
+// Unauthenticated.
+func (x *exchange) Issue(ctx context.Context) (grant.Result, error) {
+	issued, err := x.s.sessions.Create(ctx, session.Spec{User: x.acct.User, Org: x.acct.Org, Role: x.acct.Role,
+		Origin: store.OriginAPIToken, Dialect: "oauth", TokenID: x.t.ID, ClientIP: x.c.IP, UserAgent: x.c.UserAgent,
+		Hold: store.SessionGuard{TokenDigest: x.d}})
+	if err != nil {
+		return grant.Result{}, err
+	}
+	x.s.used.touch(x.t.ID, x.now)
+	return grant.Result{TokenID: x.t.ID, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created)}, nil
 }
 
 // tokenOf returns the token whose secret has digest d, from the grant

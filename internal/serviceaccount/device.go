@@ -137,7 +137,7 @@ func (s *Service) deviceGrant() *grant.Handler {
 }
 
 // findDevice reads the account whose device code was presented.
-func (s *Service) findDevice(ctx context.Context, r *grant.Request, _ bool) (grant.Found, error) {
+func (s *Service) findDevice(ctx context.Context, r grant.Request, _ bool) (grant.Found, error) {
 	var none grant.Found
 	deviceCode := r.Form["device_code"]
 	d := secret.DigestOf(deviceCode)
@@ -156,7 +156,7 @@ func (s *Service) findDevice(ctx context.Context, r *grant.Request, _ bool) (gra
 	if err != nil {
 		return none, err
 	}
-	return grant.Found{Client: a.ID, Account: acct, Issue: func(ctx context.Context) (grant.Result, error) {
+	return grant.Found{Client: a.ID, Account: acct, Issuer: grant.IssueFunc(func(ctx context.Context) (grant.Result, error) {
 		now := s.now()
 		if a.Status == store.AccountRequested {
 			granted, err := s.poll(ctx, a.ID, d, now)
@@ -165,7 +165,7 @@ func (s *Service) findDevice(ctx context.Context, r *grant.Request, _ bool) (gra
 			}
 		}
 		return s.activate(ctx, acct, d, now, r.Client)
-	}}, nil
+	})}, nil
 }
 
 // verdict is what a device code is worth now, for an account row locked in

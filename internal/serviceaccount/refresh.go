@@ -48,7 +48,7 @@ func (s *Service) refreshGrant() *grant.Handler {
 	return &grant.Handler{Type: grant.TypeRefreshToken, Label: "service_account_refresh",
 		// The prefix tells a service account's rotating token from an API
 		// token without a lookup.
-		Claims: func(r *grant.Request) bool { return secret.HasPrefix(r.Form["refresh_token"], secret.PrefixSARefresh) },
+		Claims: func(r grant.Request) bool { return secret.HasPrefix(r.Form["refresh_token"], secret.PrefixSARefresh) },
 		Needs:  []string{"refresh_token"}, Usage: "the refresh_token grant needs refresh_token",
 		ClientKind: urn.ServiceAccount, Unbound: grant.Error(grant.CodeInvalidGrant, "the refresh token was not issued to this client_id"),
 		// Not a replay: the token stays good at its own endpoint.
@@ -58,7 +58,7 @@ func (s *Service) refreshGrant() *grant.Handler {
 
 // findRefresh reads the account whose live refresh token was presented;
 // a retired one is a concurrent use or a replay.
-func (s *Service) findRefresh(ctx context.Context, r *grant.Request, _ bool) (grant.Found, error) {
+func (s *Service) findRefresh(ctx context.Context, r grant.Request, _ bool) (grant.Found, error) {
 	var none grant.Found
 	now := s.now()
 	tok := r.Form["refresh_token"]
@@ -89,7 +89,7 @@ func (s *Service) findRefresh(ctx context.Context, r *grant.Request, _ bool) (gr
 	if err != nil {
 		return none, err
 	}
-	return grant.Found{Client: a.ID, Account: acct, Issue: func(ctx context.Context) (grant.Result, error) {
+	return grant.Found{Client: a.ID, Account: acct, Issuer: grant.IssueFunc(func(ctx context.Context) (grant.Result, error) {
 		c := r.Client
 		next, nd := secret.NewToken(secret.PrefixSARefresh)
 		var gen int64
@@ -117,7 +117,7 @@ func (s *Service) findRefresh(ctx context.Context, r *grant.Request, _ bool) (gr
 		}
 		return grant.Result{TokenID: a.ID, AccessToken: issued.Token, ExpiresIn: issued.Session.Expires.Sub(issued.Session.Created),
 			RefreshToken: next}, nil
-	}}, nil
+	})}, nil
 }
 
 // lostSwap tells why a refresh's swap matched nothing: a concurrent
