@@ -30,7 +30,7 @@ import (
 // transactions, and transactions.
 type Store interface {
 	store.TokenReader
-	Update(ctx context.Context, fn func(tx store.Tx) error) error
+	store.Updater
 }
 
 // Config wires a Service.

@@ -43,7 +43,7 @@ import (
 type Store interface {
 	store.OrgReader
 	store.ServiceAccountReader
-	Update(ctx context.Context, fn func(tx store.Tx) error) error
+	store.Updater
 }
 
 // Config wires a Service.
