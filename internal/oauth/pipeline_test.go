@@ -2,9 +2,7 @@ package oauth_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -193,19 +191,9 @@ func (c *client) approvedDevice(session, name string) (id, deviceCode string) {
 // grantCounts reads cloudgate_oauth_grants_total as "grant/outcome" → count.
 func grantCounts(t *testing.T, srv *testserver.Server) map[string]float64 {
 	t.Helper()
-	hs := httptest.NewServer(srv.Server.MetricsHandler())
-	defer hs.Close()
-	resp, err := http.Get(hs.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := srv.Metrics()
 	counts := map[string]float64{}
-	for _, line := range strings.Split(string(raw), "\n") {
+	for _, line := range strings.Split(raw, "\n") {
 		rest, ok := strings.CutPrefix(line, "cloudgate_oauth_grants_total{")
 		if !ok {
 			continue

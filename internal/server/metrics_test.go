@@ -1,10 +1,7 @@
 package server_test
 
 import (
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -17,15 +14,7 @@ import (
 // listener does not serve them).
 func scrape(t *testing.T, srv *testserver.Server) string {
 	t.Helper()
-	hs := httptest.NewServer(srv.Server.MetricsHandler())
-	defer hs.Close()
-	resp, err := http.Get(hs.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b)
+	return srv.Metrics()
 }
 
 func TestMetricsNotOnPublicListener(t *testing.T) {

@@ -192,3 +192,11 @@ func (s *Server) Close() error {
 // Certificate returns the server's TLS certificate (self-signed, for
 // 127.0.0.1).
 func (s *Server) Certificate() *x509.Certificate { return s.http.Certificate() }
+
+// Metrics returns the server's Prometheus exposition, read from its own
+// handler (the public listener does not serve it).
+func (s *Server) Metrics() string {
+	rec := httptest.NewRecorder()
+	s.Server.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return rec.Body.String()
+}

@@ -24,31 +24,13 @@ func BenchmarkCreateSession(b *testing.B) {
 	}
 	defer s.Close()
 	now := time.Now()
-	org := store.Org{ID: urn.New(), Name: "acme", Enabled: true, CreatedAt: now}
-	role := store.Role{ID: urn.New(), Name: "r"}
-	user := store.User{ID: urn.New(), OrgID: org.ID, Name: "bob", Kind: store.KindUser, RoleID: role.ID, Enabled: true, CreatedAt: now, UpdatedAt: now}
-	tok := store.APIToken{ID: urn.New(), Name: "t", OwnerID: user.ID, OrgID: org.ID, Type: store.TokenTypeRefresh, CreatedAt: now}
-	err = s.Update(ctx, func(tx store.Tx) error {
-		if err := tx.InsertOrg(ctx, org); err != nil {
-			return err
-		}
-		if err := tx.InsertRole(ctx, role); err != nil {
-			return err
-		}
-		if err := tx.InsertUser(ctx, user); err != nil {
-			return err
-		}
-		return tx.InsertToken(ctx, tok)
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	user, tok := benchOwner(ctx, b, s, now, secret.Digest{})
 	b.SetParallelism(64)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			_, d := secret.NewToken(secret.PrefixSession)
-			rec := store.Session{ID: urn.New(), Digest: d, UserID: user.ID, OrgID: org.ID, Origin: store.OriginAPIToken,
+			rec := store.Session{ID: urn.New(), Digest: d, UserID: user.ID, OrgID: user.OrgID, Origin: store.OriginAPIToken,
 				Dialect: "oauth", TokenID: tok.ID, ClientIP: "192.0.2.1", UserAgent: "bench", CreatedAt: now, LastActive: now,
 				ExpiresAt: now.Add(time.Hour), Idle: true}
 			err := s.Update(ctx, func(tx store.Tx) error {
@@ -83,26 +65,7 @@ func BenchmarkCreateSessionGuarded(b *testing.B) {
 	defer s.Close()
 	now := time.Now()
 	_, td := secret.NewToken(secret.PrefixAPIToken)
-	org := store.Org{ID: urn.New(), Name: "acme", Enabled: true, CreatedAt: now}
-	role := store.Role{ID: urn.New(), Name: "r"}
-	user := store.User{ID: urn.New(), OrgID: org.ID, Name: "bob", Kind: store.KindUser, RoleID: role.ID, Enabled: true,
-		PasswordHash: "hash", CreatedAt: now, UpdatedAt: now}
-	tok := store.APIToken{ID: urn.New(), Name: "t", Digest: td, OwnerID: user.ID, OrgID: org.ID, Type: store.TokenTypeRefresh, CreatedAt: now}
-	err = s.Update(ctx, func(tx store.Tx) error {
-		if err := tx.InsertOrg(ctx, org); err != nil {
-			return err
-		}
-		if err := tx.InsertRole(ctx, role); err != nil {
-			return err
-		}
-		if err := tx.InsertUser(ctx, user); err != nil {
-			return err
-		}
-		return tx.InsertToken(ctx, tok)
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	user, tok := benchOwner(ctx, b, s, now, td)
 	g := store.SessionGuard{ValidAfter: user.ValidAfter, PasswordHash: user.PasswordHash, TokenDigest: td}
 	b.SetParallelism((32 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	cpu := processCPU()
@@ -112,7 +75,7 @@ func BenchmarkCreateSessionGuarded(b *testing.B) {
 			at := time.Now()
 			id := urn.NewTimeOrdered(at)
 			_, d := secret.NewSessionToken(id)
-			rec := store.Session{ID: id, Digest: d, UserID: user.ID, OrgID: org.ID, Origin: store.OriginAPIToken,
+			rec := store.Session{ID: id, Digest: d, UserID: user.ID, OrgID: user.OrgID, Origin: store.OriginAPIToken,
 				Dialect: "oauth", TokenID: tok.ID, ClientIP: "192.0.2.1", UserAgent: "bench", CreatedAt: at, LastActive: at,
 				ExpiresAt: at.Add(time.Hour), Idle: true}
 			ok, err := s.CreateSession(ctx, rec, g)
@@ -133,4 +96,31 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchOwner stores an org, a role, a user with a password hash and an
+// API token of that user with digest td.
+func benchOwner(ctx context.Context, b *testing.B, s store.Store, now time.Time, td secret.Digest) (store.User, store.APIToken) {
+	b.Helper()
+	org := store.Org{ID: urn.New(), Name: "acme", Enabled: true, CreatedAt: now}
+	role := store.Role{ID: urn.New(), Name: "r"}
+	user := store.User{ID: urn.New(), OrgID: org.ID, Name: "bob", Kind: store.KindUser, RoleID: role.ID, Enabled: true,
+		PasswordHash: "hash", CreatedAt: now, UpdatedAt: now}
+	tok := store.APIToken{ID: urn.New(), Name: "t", Digest: td, OwnerID: user.ID, OrgID: org.ID, Type: store.TokenTypeRefresh, CreatedAt: now}
+	err := s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertOrg(ctx, org); err != nil {
+			return err
+		}
+		if err := tx.InsertRole(ctx, role); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(ctx, user); err != nil {
+			return err
+		}
+		return tx.InsertToken(ctx, tok)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return user, tok
 }
