@@ -57,21 +57,21 @@ func TestCredentialInQueryRefused(t *testing.T) {
 	}{
 		{"cloudapi list with its own token", "GET", "/cloudapi/1.0.0/sessions?pageSize=1&access_token=" + tok, map[string]string{"Accept": jsonV, "Authorization": bearer}, "application/json", `"BAD_REQUEST"`},
 		{"cloudapi tokens with refresh_token", "GET", "/cloudapi/1.0.0/tokens?refresh_token=cga_x", map[string]string{"Accept": jsonV, "Authorization": bearer}, "application/json", `"BAD_REQUEST"`},
-		{"upper case and percent-encoded key", "GET", "/cloudapi/1.0.0/serviceAccounts?Access%5FToken=x", map[string]string{"Accept": jsonV, "Authorization": bearer}, "application/json", `"BAD_REQUEST"`},
-		{"after a semicolon", "GET", "/cloudapi/1.0.0/sessions?page=1;password=x", map[string]string{"Accept": jsonV, "Authorization": bearer}, "application/json", `"BAD_REQUEST"`},
-		{"xml api", "GET", "/api/session?token=abc", map[string]string{"Accept": xmlV, "Authorization": bearer}, "application/vnd.vmware.vcloud.error+xml", `majorErrorCode="400"`},
-		{"xml login", "POST", "/api/sessions?password=x", map[string]string{"Accept": xmlV}, "application/vnd.vmware.vcloud.error+xml", `majorErrorCode="400"`},
-		{"session-listing api", "GET", "/v2/session?id_token=abc", map[string]string{"Authorization": bearer}, "application/json", `"status":400`},
-		{"vcloud air", "POST", "/api/vchs/sessions?client_secret=abc", map[string]string{"Accept": "application/xml;class=vnd.vmware.vchs.session;version=5.6"}, "application/xml", `400`},
-		{"oauth", "POST", "/oauth/tenant/acme/token?assertion=abc", nil, "application/json", `"error":"invalid_request"`},
-		{"unauthenticated health check", "GET", "/healthz?code=abc", nil, "application/json", `"BAD_REQUEST"`},
+		{"upper case and percent-encoded key", "GET", "/cloudapi/1.0.0/serviceAccounts?Access%5FToken=xyzzy", map[string]string{"Accept": jsonV, "Authorization": bearer}, "application/json", `"BAD_REQUEST"`},
+		{"after a semicolon", "GET", "/cloudapi/1.0.0/sessions?page=1;password=xyzzy", map[string]string{"Accept": jsonV, "Authorization": bearer}, "application/json", `"BAD_REQUEST"`},
+		{"xml api", "GET", "/api/session?token=xyzzy", map[string]string{"Accept": xmlV, "Authorization": bearer}, "application/vnd.vmware.vcloud.error+xml", `majorErrorCode="400"`},
+		{"xml login", "POST", "/api/sessions?password=xyzzy", map[string]string{"Accept": xmlV}, "application/vnd.vmware.vcloud.error+xml", `majorErrorCode="400"`},
+		{"session-listing api", "GET", "/v2/session?id_token=xyzzy", map[string]string{"Authorization": bearer}, "application/json", `"status":400`},
+		{"vcloud air", "POST", "/api/vchs/sessions?client_secret=xyzzy", map[string]string{"Accept": "application/xml;class=vnd.vmware.vchs.session;version=5.6"}, "application/xml", `400`},
+		{"oauth", "POST", "/oauth/tenant/acme/token?assertion=xyzzy", nil, "application/json", `"error":"invalid_request"`},
+		{"unauthenticated health check", "GET", "/healthz?code=xyzzy", nil, "application/json", `"BAD_REQUEST"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, h, body := call(t, srv, tc.method, tc.path, tc.headers)
 			if code != 400 || !strings.HasPrefix(h.Get("Content-Type"), tc.contentType) || !strings.Contains(body, tc.has) {
 				t.Fatalf("got %d %q %s", code, h.Get("Content-Type"), body)
 			}
-			if strings.Contains(body, tok) || strings.Contains(body, "abc") {
+			if strings.Contains(body, tok) || strings.Contains(body, "xyzzy") {
 				t.Fatalf("the refusal echoes the value: %s", body)
 			}
 			if h.Get("Link") != "" {
