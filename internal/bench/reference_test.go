@@ -13,6 +13,8 @@ import (
 	"runtime/pprof"
 	"testing"
 	"time"
+
+	"github.com/cloudgate/cloudgate/internal/secret"
 )
 
 // The bare references run in a process of their own (this test binary,
@@ -20,7 +22,7 @@ import (
 // per request is read from /proc exactly as cloudgate's is, and the test's
 // own goroutines are not counted against either.
 const (
-	refEnv   = "CLOUDGATE_BENCH_REFERENCE" // "validation" or "exchange"
+	refEnv   = "CLOUDGATE_BENCH_REFERENCE" // "validation", "exchange" or "login"
 	refToken = "CLOUDGATE_BENCH_REFERENCE_TOKEN"
 	refBody  = "CLOUDGATE_BENCH_REFERENCE_BODY" // base64
 	// refProfile names a file for the reference's CPU profile.
@@ -48,6 +50,13 @@ func serveReference(kind string) int {
 		h = BareValidation(os.Getenv(refToken), body)
 	case "exchange":
 		h = BareExchange(os.Getenv(refToken))
+	case "login":
+		body, err := base64.StdEncoding.DecodeString(os.Getenv(refBody))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "reference body:", err)
+			return 2
+		}
+		h = BareLogin(os.Getenv(refToken), secret.HashPassword(password, secret.DefaultParams()), body)
 	default:
 		fmt.Fprintf(os.Stderr, "unknown reference %q\n", kind)
 		return 2
