@@ -187,10 +187,17 @@ func (g *Gate) Mount(mux *http.ServeMux) {
 	mux.HandleFunc(ForwardAuthPath+"/", g.forwardAuth)
 }
 
+// Own is cloudgate's own routing, as Front asks it: which pattern would
+// answer a request, and answering it (a ServeMux, or route.Memo over one).
+type Own interface {
+	http.Handler
+	Handler(r *http.Request) (http.Handler, string)
+}
+
 // Front returns own with the proxy in front: a request goes upstream when
 // own would answer it with a catch-all, or with a pattern the table in
 // mixed.go hands to the upstream. Without routes it returns own.
-func (g *Gate) Front(own *http.ServeMux) http.Handler {
+func (g *Gate) Front(own Own) http.Handler {
 	if g.nroutes == 0 {
 		return own
 	}

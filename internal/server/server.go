@@ -26,6 +26,7 @@ import (
 	"github.com/cloudgate/cloudgate/internal/identity"
 	"github.com/cloudgate/cloudgate/internal/metrics"
 	"github.com/cloudgate/cloudgate/internal/oauth"
+	"github.com/cloudgate/cloudgate/internal/route"
 	"github.com/cloudgate/cloudgate/internal/secret"
 	"github.com/cloudgate/cloudgate/internal/serviceaccount"
 	"github.com/cloudgate/cloudgate/internal/session"
@@ -195,7 +196,8 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		Settings: s.settings, Base: base, Logins: s.metrics, PublicURL: publicURL, Log: o.Log, Now: o.Now}).Mount(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("/", notFound)
-	var h http.Handler = mux
+	routes := route.New(mux)
+	var h http.Handler = routes
 	if o.Gate != nil {
 		if s.gate, err = gate.New(ctx, gate.Config{Options: *o.Gate, Store: o.Store, Sessions: s.sessions, PublicURL: publicURL,
 			Trusted: o.TrustedProxies, Log: o.Log, Now: o.Now}); err != nil {
@@ -203,7 +205,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 			return nil, fmt.Errorf("gate: %w", err)
 		}
 		s.gate.Mount(mux)
-		h = s.gate.Front(mux)
+		h = s.gate.Front(routes)
 	}
 	s.handler = s.middleware(h)
 
