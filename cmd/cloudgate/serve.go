@@ -271,6 +271,7 @@ func (a *app) runServe(ctx context.Context, c *serveConfig, srv *server.Server, 
 		a.printEnv(c, scheme, ln.Addr(), created)
 	}
 
+	go keepHeapFloor(ctx)
 	errc := make(chan error, 1)
 	go func() {
 		if hs.TLSConfig != nil {
