@@ -259,11 +259,14 @@ func TestGateFigures(t *testing.T) {
 		n, c = load(t, g, d, g.base+"/cloudapi/1.0.0/sessions/current", bearer, "Accept: application/json;version=37.0")
 		sN, sCPU = sN+n, sCPU+c/2
 	}
-	report(fmt.Sprintf("forward-auth vs bare bearer check, CPU ticks/1000 req (%.0f vs %.0f req)", fN, rN), fCPU, rCPU, "")
-	report(fmt.Sprintf("GET sessions/current vs bare bearer check, CPU ticks/1000 req (%.0f req)", sN), sCPU, rCPU, "")
+	// The figure (goal 0.8), as for sessions/current: against a bare
+	// handler that checks one bearer and writes the same bytes, here
+	// forward-auth's headers. The rows after it split the difference.
+	report(fmt.Sprintf("forward-auth vs bare bearer check writing the same %d headers, CPU ticks/1000 req (%.0f vs %.0f req)", len(faHeaders), fN, hN), fCPU, hCPU, "")
+	report(fmt.Sprintf("forward-auth vs bare bearer check writing one header, CPU ticks/1000 req (%.0f req)", rN), fCPU, rCPU, "")
+	report(fmt.Sprintf("bare check writing forward-auth's headers vs writing one, CPU ticks/1000 req"), hCPU, rCPU, "")
+	report(fmt.Sprintf("GET sessions/current vs bare bearer check writing one header, CPU ticks/1000 req (%.0f req)", sN), sCPU, rCPU, "")
 	report("forward-auth vs GET sessions/current, CPU ticks/1000 req", fCPU, sCPU, "")
-	report(fmt.Sprintf("bare handler writing forward-auth's %d headers vs bare bearer check, CPU ticks/1000 req (%.0f req)", len(faHeaders), hN), hCPU, rCPU, "")
-	report("forward-auth vs that bare handler with its headers, CPU ticks/1000 req", fCPU, hCPU, "")
 
 	// Revocation to refusal on the same instance: the next request.
 	refusedAtOnce := 0
