@@ -215,7 +215,7 @@ func scale(t *testing.T, dsn string, n int) {
 	}
 	cutoff := now.Add(-24 * time.Hour)
 	purgeAll := 0
-	sweepPhase(t, st, users[0], "fixed 250-row batches", sweepFor, func(ctx context.Context) (session.SweepStats, error) {
+	sweepPhase(t, st, users[0], "fixed 250-row batches", sweepFor, func(ctx context.Context, st session.Updater) (session.SweepStats, error) {
 		var stats session.SweepStats
 		for ctx.Err() == nil {
 			var k int
@@ -238,7 +238,7 @@ func scale(t *testing.T, dsn string, n int) {
 		purgeAll += stats.Rows
 		return stats, nil
 	})
-	sweepPhase(t, st, users[0], "session.SweepBatches", sweepFor, func(ctx context.Context) (session.SweepStats, error) {
+	sweepPhase(t, st, users[0], "session.SweepBatches", sweepFor, func(ctx context.Context, st session.Updater) (session.SweepStats, error) {
 		stats, err := session.SweepBatches(ctx, st, func(tx store.Tx, limit int) (int, error) {
 			return tx.PurgeSessionsUpTo(ctx, cutoff, limit)
 		})
@@ -251,7 +251,7 @@ func scale(t *testing.T, dsn string, n int) {
 // sweepPhase runs sweep for at most d while inserting one session of u at
 // a time, and logs the sweep's writer holds and the inserts' latency.
 func sweepPhase(t *testing.T, st store.Store, u store.User, name string, d time.Duration,
-	sweep func(context.Context) (session.SweepStats, error)) {
+	sweep func(context.Context, session.Updater) (session.SweepStats, error)) {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	inserts := make(chan []time.Duration)
@@ -275,7 +275,8 @@ func sweepPhase(t *testing.T, st store.Store, u store.User, name string, d time.
 		}
 	}()
 	t0 := time.Now()
-	stats, err := sweep(ctx)
+	split := &splitUpdater{st: st}
+	stats, err := sweep(ctx, split)
 	if err != nil && ctx.Err() == nil {
 		t.Fatal(err)
 	}
@@ -285,9 +286,71 @@ func sweepPhase(t *testing.T, st store.Store, u store.User, name string, d time.
 	t.Logf("sweep, %s: %d sessions in %d transactions over %v: longest writer hold %v, average %v",
 		name, stats.Rows, stats.Batches, took.Round(time.Millisecond), stats.Longest.Round(time.Microsecond),
 		(stats.Total / time.Duration(max(stats.Batches, 1))).Round(time.Microsecond))
+	t.Logf("  transactions split into waiting to start / the purge's statements / the rest (other writes of the batch, commit): %s", split)
 	if len(lat) > 0 {
 		t.Logf("single-session inserts beside it (%d): %s", len(lat), percentiles(lat))
 	}
+}
+
+// splitUpdater runs each transaction on st and splits its time into the
+// wait before the function started (a group committer's queue, a pool),
+// the function itself (the purge's statements) and the rest (what ran
+// after it in the same batch, and the commit): which of them a long hold
+// was decides what to change.
+type splitUpdater struct {
+	st  session.Updater
+	all []txSplit
+}
+
+type txSplit struct{ total, wait, fn, rest time.Duration }
+
+func (s *splitUpdater) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	var start, end time.Time
+	t0 := time.Now()
+	err := s.st.Update(ctx, func(tx store.Tx) error {
+		start = time.Now()
+		defer func() { end = time.Now() }()
+		return fn(tx)
+	})
+	t1 := time.Now()
+	if !start.IsZero() && !end.IsZero() {
+		sp := txSplit{total: t1.Sub(t0), wait: start.Sub(t0), fn: end.Sub(start), rest: t1.Sub(end)}
+		s.all = append(s.all, sp)
+	}
+	return err
+}
+
+// String is the sums and percentiles of each part, then the five longest
+// transactions as total = wait / function / rest.
+func (s *splitUpdater) String() string {
+	var b strings.Builder
+	if len(s.all) > 0 {
+		var tot, fn, rest []time.Duration
+		var fnSum, restSum time.Duration
+		for _, sp := range s.all {
+			tot, fn, rest = append(tot, sp.total), append(fn, sp.fn), append(rest, sp.rest)
+			fnSum, restSum = fnSum+sp.fn, restSum+sp.rest
+		}
+		fmt.Fprintf(&b, "[sums: purge %v, rest %v] ", fnSum.Round(time.Millisecond), restSum.Round(time.Millisecond))
+		q := func(d []time.Duration) string {
+			slices.Sort(d)
+			p := func(x float64) time.Duration {
+				return d[min(len(d)-1, int(x*float64(len(d))))].Round(100 * time.Microsecond)
+			}
+			return fmt.Sprintf("p50 %v p90 %v p99 %v", p(0.5), p(0.9), p(0.99))
+		}
+		fmt.Fprintf(&b, "[all %d: total %s; purge %s; rest %s] ", len(s.all), q(tot), q(fn), q(rest))
+	}
+	longest := slices.Clone(s.all)
+	slices.SortFunc(longest, func(a, b txSplit) int { return int(b.total - a.total) })
+	for i, sp := range longest[:min(len(longest), 5)] {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		r := func(d time.Duration) time.Duration { return d.Round(100 * time.Microsecond) }
+		fmt.Fprintf(&b, "%v = %v / %v / %v", r(sp.total), r(sp.wait), r(sp.fn), r(sp.rest))
+	}
+	return b.String()
 }
 
 // pages logs the latency of the first and a filtered page of /sessions

@@ -185,13 +185,21 @@ func (m *Manager) pruneAudit(ctx context.Context, cutoff time.Time) {
 // Housekeeping batches are sized by the time they hold the writer, not by
 // a fixed row count: what a row costs varies a hundredfold with the
 // machine's load, the table's size and how much of it is cached (deleting
-// a session is eight B-tree deletions; TestScale in internal/bench saw
-// 250-row batches hold SQLite's writer for 128 ms on average and 753 ms at
+// a session is six to eight B-tree deletions; TestScale in internal/bench
+// saw 250-row batches hold SQLite's writer for 128 ms on average and 753 ms at
 // worst at 200,000 sessions on a busy machine). The size doubles while a
 // batch takes under half the budget and shrinks in proportion when one
 // takes longer, within [sweepMinBatch, sweepMaxBatch].
+//
+// The budget is the typical hold; the longest is two to four times it,
+// because most of a batch's time is its commit (on SQLite ~2 WAL pages
+// and ~90 µs of commit per purged session against ~50 µs of statements,
+// TestScale at 200,000 sessions), whose fsync varies with what else uses
+// the disk. With 40 ms the longest of ~130 batches was 113-129 ms; with
+// 20 ms, 92-120 ms, purging as many rows per second (the pause between
+// batches, as long as the batch, halves the writer's share either way).
 const (
-	sweepBudget   = 40 * time.Millisecond
+	sweepBudget   = 20 * time.Millisecond
 	sweepMinBatch = 8
 	sweepMaxBatch = 1000
 )

@@ -35,12 +35,19 @@ func (q txQueries) EndIdleSessionsUpTo(ctx context.Context, cutoff, at time.Time
 func (q txQueries) PurgeSessionsUpTo(ctx context.Context, cutoff time.Time, limit int) (int, error) {
 	c := store.Micros(cutoff)
 	// Two index range scans (ended, then expired) rather than one OR that
-	// a planner may turn into a table scan.
-	n, err := q.execN(ctx, `DELETE FROM sessions WHERE `+q.keyIn("id", `SELECT id FROM sessions WHERE ended_at > 0 AND ended_at < ? LIMIT ?`), c, limit)
+	// a planner may turn into a table scan. Each is ordered by its index's
+	// column: without ORDER BY, PostgreSQL scans the table whenever its
+	// statistics say that many rows match (a backlog of expired sessions,
+	// the very case batches are for) and stops at the limit, so each batch
+	// first reads past every row the batches before it deleted. At 200,000
+	// sessions the scan that found the last expired row read the whole
+	// table (194 ms, `EXPLAIN (ANALYZE, BUFFERS)`) where the index scan
+	// takes 0.2 ms; at 1 M such scans held the writer for over half a second.
+	n, err := q.execN(ctx, `DELETE FROM sessions WHERE `+q.keyIn("id", `SELECT id FROM sessions WHERE ended_at > 0 AND ended_at < ? ORDER BY ended_at LIMIT ?`), c, limit)
 	if err != nil || int(n) >= limit {
 		return int(n), err
 	}
-	m, err := q.execN(ctx, `DELETE FROM sessions WHERE `+q.keyIn("id", `SELECT id FROM sessions WHERE expires_at < ? LIMIT ?`), c, limit-int(n))
+	m, err := q.execN(ctx, `DELETE FROM sessions WHERE `+q.keyIn("id", `SELECT id FROM sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?`), c, limit-int(n))
 	return int(n + m), err
 }
 
