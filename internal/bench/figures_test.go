@@ -301,7 +301,7 @@ func loginScript(t *testing.T) string {
 
 // issueAPIToken registers an API token for the session tok and returns its
 // secret (register, then the jwt-bearer grant).
-func issueAPIToken(t *testing.T, base, tok string) string {
+func issueAPIToken(t testing.TB, base, tok string) string {
 	t.Helper()
 	req, _ := http.NewRequest("POST", base+"/oauth/tenant/acme/register", strings.NewReader(`{"client_name":"bench"}`))
 	req.Header.Set("Authorization", "Bearer "+tok)

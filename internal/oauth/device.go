@@ -32,7 +32,7 @@ func (a *API) deviceAuthorization(w http.ResponseWriter, r *http.Request, realm 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, deviceResponse{DeviceCode: auth.DeviceCode, UserCode: auth.UserCode,
+	a.writeJSON(w, http.StatusOK, deviceResponse{DeviceCode: auth.DeviceCode, UserCode: auth.UserCode,
 		VerificationURI: a.verificationURI(r, realm), ExpiresIn: int64(auth.ExpiresIn / time.Second),
 		Interval: int64(auth.Interval / time.Second)})
 	return nil

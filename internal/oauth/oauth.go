@@ -50,6 +50,7 @@ type API struct {
 	grants   *grant.Pipeline
 	base     func(*http.Request) string
 	log      *slog.Logger
+	headers  jsonHeaders
 }
 
 // New returns the dialect; Tokens, Accounts and Base must be set.
@@ -65,7 +66,8 @@ func New(cfg Config) *API {
 	// comes before the API tokens' one of the same grant_type.
 	grants := grant.New(grant.Config{Failures: cfg.Tokens.Failures(), Now: cfg.Tokens.Clock(), Observe: observe, Log: cfg.Log},
 		cfg.Accounts.RefreshGrant(), cfg.Tokens.RefreshGrant(), cfg.Tokens.MintGrant(), cfg.Accounts.DeviceGrant())
-	return &API{tokens: cfg.Tokens, accounts: cfg.Accounts, grants: grants, base: cfg.Base, log: cfg.Log}
+	return &API{tokens: cfg.Tokens, accounts: cfg.Accounts, grants: grants, base: cfg.Base, log: cfg.Log,
+		headers: newJSONHeaders()}
 }
 
 // Mount registers the dialect's routes.
@@ -173,7 +175,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vCloud"`)
 	}
 	desc := describe(e.Message)
-	writeJSON(w, st, errorBody{Error: code, Description: desc, MinorErrorCode: minor, Message: code + ": " + desc})
+	writeJSON(w, st, errorBody{Error: code, Description: desc, MinorErrorCode: minor, Message: code + ": " + desc}, newJSONHeaders())
 }
 
 // describe makes a message fit error_description, which RFC 6749 §5.2
@@ -195,16 +197,37 @@ func describe(msg string) string {
 
 // writeJSON answers with a JSON body that no cache may keep (RFC 6749
 // §5.1: responses carrying tokens are never cached).
-func writeJSON(w http.ResponseWriter, status int, body any) {
+func (a *API) writeJSON(w http.ResponseWriter, status int, body any) {
+	writeJSON(w, status, body, a.headers)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any, hdr jsonHeaders) {
 	out, err := json.Marshal(body)
 	if err != nil {
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
+	writeJSONBody(w, status, out, hdr)
+}
+
+// writeJSONBody is writeJSON for a body already encoded.
+func writeJSONBody(w http.ResponseWriter, status int, out []byte, hdr jsonHeaders) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json;charset=UTF-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
+	h["Content-Type"] = hdr.contentType
+	h["Cache-Control"] = hdr.noStore
+	h["Pragma"] = hdr.noCache
 	w.WriteHeader(status)
 	_, _ = w.Write(out) // the client left: nothing to do
+}
+
+// jsonHeaders are the header values of every JSON answer, built once per
+// API: three allocations per exchange fewer than Header.Set. Each slice's
+// capacity is its length, so a later Add copies it instead of writing
+// into the shared array.
+type jsonHeaders struct {
+	contentType, noStore, noCache []string
+}
+
+func newJSONHeaders() jsonHeaders {
+	return jsonHeaders{contentType: []string{"application/json;charset=UTF-8"}, noStore: []string{"no-store"}, noCache: []string{"no-cache"}}
 }

@@ -88,7 +88,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, realm grant.Realm
 	if !t.ExpiresAt.IsZero() {
 		body.ExpiresIn = int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Second)
 	}
-	writeJSON(w, http.StatusOK, body)
+	a.writeJSON(w, http.StatusOK, body)
 	return nil
 }
 
@@ -110,7 +110,7 @@ func (a *API) registerAccount(w http.ResponseWriter, r *http.Request, realm gran
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, registerResponse{ClientName: row.Name, ClientID: row.ID.String(), ClientIDIssuedAt: row.CreatedAt.Unix(),
+	a.writeJSON(w, http.StatusOK, registerResponse{ClientName: row.Name, ClientID: row.ID.String(), ClientIDIssuedAt: row.CreatedAt.Unix(),
 		GrantTypes: []string{grant.TypeDeviceCode, grant.TypeRefreshToken}, TokenEndpointAuthMethod: "none",
 		ClientURI: row.URI, SoftwareID: row.SoftwareID, SoftwareVersion: row.SoftwareVersion, Scope: req.Scope})
 	return nil

@@ -37,6 +37,6 @@ func (a *API) revoke(w http.ResponseWriter, r *http.Request, realm grant.Realm) 
 	}
 	// RFC 7009 answers 200 with no content; an empty JSON object keeps
 	// clients that decode every 200 (govcd does) working.
-	writeJSON(w, http.StatusOK, struct{}{})
+	a.writeJSON(w, http.StatusOK, struct{}{})
 	return nil
 }

@@ -100,7 +100,7 @@ func processCPU() time.Duration {
 
 // benchOwner stores an org, a role, a user with a password hash and an
 // API token of that user with digest td.
-func benchOwner(ctx context.Context, b *testing.B, s store.Store, now time.Time, td secret.Digest) (store.User, store.APIToken) {
+func benchOwner(ctx context.Context, b testing.TB, s store.Store, now time.Time, td secret.Digest) (store.User, store.APIToken) {
 	b.Helper()
 	org := store.Org{ID: urn.New(), Name: "acme", Enabled: true, CreatedAt: now}
 	role := store.Role{ID: urn.New(), Name: "r"}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"io/fs"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -68,5 +70,43 @@ func TestServicesMigrationBackfill(t *testing.T) {
 				t.Fatalf("%s: id %s is not a version-4 UUID", name, u)
 			}
 		}
+	}
+}
+
+// Migration 0009 turned sessions_live_created around so that new sessions
+// are appended to it; the newest-first list must still read it in order
+// (backwards) and sort nothing, or a first page would sort every live
+// session.
+func TestSessionListReadsItsIndex(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "plan.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT s.id, u.name, o.name FROM sessions s
+		JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = s.org_id
+		WHERE s.ended_at = 0 AND s.expires_at > ? ORDER BY s.created_at DESC, s.id LIMIT 25 OFFSET 0`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) == 0 || plan[0] != "SCAN s USING INDEX sessions_live_created" || slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "TEMP B-TREE") }) {
+		t.Fatalf("plan of the newest-first list: %q", plan)
 	}
 }

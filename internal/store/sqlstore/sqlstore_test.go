@@ -47,3 +47,41 @@ func TestSortedTouches(t *testing.T) {
 		t.Fatal("the caller's slice was reordered")
 	}
 }
+
+// A batch smaller than the recent ones waits until it is as large, for at
+// most maxGather or half the last commit; others do not wait.
+func TestGathering(t *testing.T) {
+	type step struct {
+		batch    int           // the batch the committer has
+		wantMore int           // the size it waits to reach (batch: no wait)
+		wantWait time.Duration // for at most how long
+		came     int           // how many came in that time
+		took     time.Duration // how long it then took to run
+	}
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{
+		{"a lone writer never waits", []step{{1, 1, 0, 0, ms}, {1, 1, 0, 0, ms}, {1, 1, 0, 0, ms}}},
+		{"a batch as large as the recent ones does not wait", []step{{16, 16, 0, 0, ms}, {16, 16, 0, 0, ms}, {20, 20, 0, 0, ms}}},
+		{"a smaller one waits for the difference", []step{{16, 16, 0, 0, 2 * ms}, {3, 16, maxGather, 13, 2 * ms}, {16, 16, 0, 0, ms},
+			{5, 16, maxGather, 4, ms}, {9, 14, maxGather, 5, ms}}},
+		{"never longer than half the last commit", []step{{8, 8, 0, 0, 100 * time.Microsecond}, {2, 8, 50 * time.Microsecond, 6, ms}}},
+		{"a load that falls away stops the waits", []step{{32, 32, 0, 0, ms},
+			{1, 32, maxGather, 0, ms}, {1, 28, maxGather, 0, ms}, {1, 24, maxGather, 0, ms}, {1, 21, maxGather, 0, ms},
+			{1, 18, maxGather, 0, ms}, {1, 15, maxGather, 0, ms}, {1, 13, maxGather, 0, ms}, {1, 11, maxGather, 0, ms},
+			{1, 9, maxGather, 0, ms}, {1, 7, maxGather, 0, ms}, {1, 6, maxGather, 0, ms}, {1, 5, maxGather, 0, ms},
+			{1, 4, maxGather, 0, ms}, {1, 3, maxGather, 0, ms}, {1, 2, maxGather, 0, ms}, {1, 1, 0, 0, ms}}},
+	} {
+		var g gathering
+		for i, s := range tc.steps {
+			more, wait := g.more(s.batch)
+			if more != s.wantMore || wait != s.wantWait {
+				t.Fatalf("%s, step %d: a batch of %d waits to reach %d for up to %v, want %d for up to %v",
+					tc.name, i, s.batch, more, wait, s.wantMore, s.wantWait)
+			}
+			g.done(s.batch+s.came, s.took)
+		}
+	}
+}

@@ -253,3 +253,98 @@ func testSessionList(t *testing.T, s store.Store) {
 	_, _, err = s.Sessions(c, store.SessionQuery{Now: now, Sort: []store.Sort{{Field: "nope"}}})
 	wantErr(t, err, store.ErrInvalid)
 }
+
+// The default session list is newest first, ties broken by id ascending,
+// for every row whatever its id: random (version 4) ids of sessions made
+// before ids were time-ordered, time-ordered ids whose millisecond
+// disagrees with created_at (bulk-loaded or imported rows), and sessions
+// that share a created_at. Read whole and page by page, in every scope.
+func testSessionListOrder(t *testing.T, s store.Store) {
+	c := ctx(t)
+	org, role, alice := fixture(t, s, "acme", "alice")
+	bob := addUser(t, s, org, role, "bob")
+	idAt := func(i int, at time.Time) urn.UUID {
+		if i%3 == 0 {
+			return urn.New()
+		}
+		return urn.NewTimeOrdered(at)
+	}
+	var all []store.Session
+	update(t, s, func(tx store.Tx) error {
+		for i := 0; i < 24; i++ {
+			u := alice
+			if i%2 == 1 {
+				u = bob
+			}
+			ss, _ := newSession(u)
+			// Four sessions share each created_at; ids from a clock that
+			// runs backwards against it, or random ones.
+			ss.CreatedAt = t0.Add(time.Duration(i/4) * time.Second)
+			ss.ID = idAt(i, t0.Add(-time.Duration(i)*time.Minute))
+			ss.LastActive = ss.CreatedAt
+			ss.LegacyDigest = secret.Digest{}
+			if i == 7 {
+				ss.EndedAt = t0 // ended: never listed
+			}
+			if err := tx.InsertSession(c, ss); err != nil {
+				return err
+			}
+			all = append(all, ss)
+		}
+		return nil
+	})
+	order := func(keep func(store.Session) bool) []urn.UUID {
+		var want []store.Session
+		for _, ss := range all {
+			if ss.EndedAt.IsZero() && keep(ss) {
+				want = append(want, ss)
+			}
+		}
+		sort.Slice(want, func(i, j int) bool {
+			if !want[i].CreatedAt.Equal(want[j].CreatedAt) {
+				return want[i].CreatedAt.After(want[j].CreatedAt)
+			}
+			return want[i].ID.String() < want[j].ID.String()
+		})
+		ids := make([]urn.UUID, len(want))
+		for i, ss := range want {
+			ids[i] = ss.ID
+		}
+		return ids
+	}
+	now := t0.Add(time.Hour)
+	for _, tc := range []struct {
+		name string
+		q    store.SessionQuery
+		want []urn.UUID
+	}{
+		{"every session", store.SessionQuery{Now: now}, order(func(store.Session) bool { return true })},
+		{"org", store.SessionQuery{Now: now, OrgID: org.ID}, order(func(store.Session) bool { return true })},
+		{"user", store.SessionQuery{Now: now, UserID: bob.ID}, order(func(ss store.Session) bool { return ss.UserID == bob.ID })},
+	} {
+		rows, total, err := s.Sessions(c, tc.q)
+		must(t, err)
+		got := make([]urn.UUID, len(rows))
+		for i, r := range rows {
+			got[i] = r.ID
+		}
+		if total != len(tc.want) || !reflect.DeepEqual(got, tc.want) {
+			t.Fatalf("%s: %d of %d rows\n got %v\nwant %v", tc.name, len(rows), total, got, tc.want)
+		}
+		for _, limit := range []int{1, 3, 5} {
+			var paged []urn.UUID
+			for off := 0; off < len(tc.want)+limit; off += limit {
+				q := tc.q
+				q.Page = store.Page{Offset: off, Limit: limit}
+				rows, _, err := s.Sessions(c, q)
+				must(t, err)
+				for _, r := range rows {
+					paged = append(paged, r.ID)
+				}
+			}
+			if !reflect.DeepEqual(paged, tc.want) {
+				t.Fatalf("%s, pages of %d:\n got %v\nwant %v", tc.name, limit, paged, tc.want)
+			}
+		}
+	}
+}

@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		{"EndSessions", testEndSessions},
 		{"SessionTouchAndExpiry", testSessionTouch},
 		{"SessionList", testSessionList},
+		{"SessionListOrder", testSessionListOrder},
 		{"ListTotals", testListTotals},
 		{"Tokens", testTokens},
 		{"TokenList", testTokenList},
