@@ -9,6 +9,11 @@
 // without allocating (no url.ParseQuery, keys decoded into a stack buffer).
 package querycred
 
+import (
+	"net/url"
+	"strings"
+)
+
 // Names are the credential-looking parameter names refused on every
 // endpoint, compared case-insensitively after percent-decoding. They are
 // the names OAuth and common APIs give to bearer and refresh tokens,
@@ -59,7 +64,13 @@ func scan(raw string, oauth bool) (string, bool) {
 			}
 		}
 		var buf [maxKey]byte
-		key, ok := decodeLower(buf[:0], part)
+		key, ok, slow := decodeLower(buf[:0], part)
+		if slow {
+			// Long or non-ASCII keys: decoded and folded as any Go server
+			// would (strings.TrimSpace trims Unicode spaces, and ToLower
+			// folds the Kelvin sign to 'k'), so no spelling slips through.
+			key, ok = slowKey(part), true
+		}
 		if !ok {
 			continue
 		}
@@ -70,9 +81,10 @@ func scan(raw string, oauth bool) (string, bool) {
 	return "", false
 }
 
-// decodeLower percent-decodes and lower-cases s into buf, trimming spaces.
-// It reports false when the key is longer than any name.
-func decodeLower(buf []byte, s string) ([]byte, bool) {
+// decodeLower percent-decodes and lower-cases s into buf, trimming ASCII
+// whitespace. It reports slow when the key is longer than buf or holds a
+// byte outside ASCII: such keys go through slowKey.
+func decodeLower(buf []byte, s string) (key []byte, ok, slow bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -82,24 +94,40 @@ func decodeLower(buf []byte, s string) ([]byte, bool) {
 		case c == '+':
 			c = ' '
 		}
-		if c == ' ' && len(buf) == 0 {
+		if c >= 0x80 {
+			return buf, false, true
+		}
+		if isSpace(c) && len(buf) == 0 {
 			continue // leading space
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		if len(buf) == cap(buf) {
-			if c == ' ' {
+			if isSpace(c) {
 				continue // trailing spaces of a long key; trimmed below anyway
 			}
-			return buf, false
+			return buf, false, true
 		}
 		buf = append(buf, c)
 	}
-	for len(buf) > 0 && buf[len(buf)-1] == ' ' {
+	for len(buf) > 0 && isSpace(buf[len(buf)-1]) {
 		buf = buf[:len(buf)-1]
 	}
-	return buf, len(buf) > 0
+	return buf, len(buf) > 0, false
+}
+
+// slowKey decodes and folds a key the allocating way.
+func slowKey(s string) []byte {
+	if u, err := url.QueryUnescape(s); err == nil {
+		s = u
+	}
+	return []byte(strings.ToLower(strings.TrimSpace(s)))
+}
+
+// isSpace is ASCII whitespace as strings.TrimSpace sees it.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 func isHex(c byte) bool {

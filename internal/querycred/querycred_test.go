@@ -15,6 +15,10 @@ func TestFind(t *testing.T) {
 		{"access%5Ftoken=x", "access_token", ""},
 		{"%61ccess_token", "access_token", ""},
 		{"page=1;refresh_token=x", "refresh_token", ""},
+		{"token%0C=x", "token", ""},      // form feed, trimmed as strings.TrimSpace does
+		{"%C2%A0token=x", "token", ""},   // a Unicode space before the name
+		{"to%E2%84%AAen=x", "token", ""}, // the Kelvin sign folds to k
+		{"%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20token", "token", ""},
 		{"+token+=x", "token", ""},
 		{"token" + "%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20" + "=x", "token", ""},
 		{"token", "token", ""},
