@@ -80,6 +80,10 @@ func FuzzRefuseQueryCredentials(f *testing.F) {
 	for _, n := range querycred.OAuthNames() {
 		credentialParams[n] = true
 	}
+	refusals := map[string]bool{}
+	for n := range credentialParams {
+		refusals[apierr.As(RefuseQuery(n+"=x")).Message] = true
+	}
 	f.Fuzz(func(t *testing.T, rawQuery string) {
 		err := RefuseQuery(rawQuery)
 		// Either separator counts: some servers and proxies split on ';'.
@@ -109,12 +113,12 @@ func FuzzRefuseQueryCredentials(f *testing.F) {
 			if e.Kind != apierr.Invalid || e.Code != CodeInvalidRequest {
 				t.Fatalf("RefuseQuery(%q) = %v (kind %v, code %q)", rawQuery, err, e.Kind, e.Code)
 			}
-			for _, vs := range vals {
-				for _, v := range vs {
-					if len(v) >= 8 && strings.Contains(e.Message, v) {
-						t.Fatalf("RefuseQuery(%q) echoes the value %q", rawQuery, v)
-					}
-				}
+			// The message may say which parameter, nothing else of the
+			// query: it must be one a harmless query naming a parameter
+			// gets. (Comparing against the values would flag a value
+			// that is itself a parameter's name, as in password=password.)
+			if !refusals[e.Message] {
+				t.Fatalf("RefuseQuery(%q) = %q, which carries more of the query than the parameter's name", rawQuery, e.Message)
 			}
 		}
 	})
