@@ -37,9 +37,15 @@ var listening = regexp.MustCompile(`listening on (https?://[0-9.:]+)`)
 
 func startServe(t *testing.T, bin, data string, extra ...string) *proc {
 	t.Helper()
+	return startServeEnv(t, bin, data, nil, extra...)
+}
+
+// startServeEnv is startServe with more environment variables.
+func startServeEnv(t *testing.T, bin, data string, env []string, extra ...string) *proc {
+	t.Helper()
 	args := append([]string{"serve", "--http", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data", data}, extra...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "CLOUDGATE_ADMIN_PASSWORD=Admin-password-1")
+	cmd.Env = append(append(os.Environ(), "CLOUDGATE_ADMIN_PASSWORD=Admin-password-1"), env...)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {

@@ -1,69 +1,38 @@
 package main
 
-import (
-	"context"
-	"os"
-	"runtime/debug"
-	"runtime/metrics"
-	"time"
-)
-
-// heapFloor is the smallest heap goal serve lets the collector aim for.
+// ballastBytes is the size of the heap ballast serve keeps: with GOGC's
+// usual 100 it puts the collector's goal at twice the live heap plus
+// 64 MiB.
 //
-// The collector starts a cycle when the heap reaches live×(1+GOGC/100),
-// with a 4 MiB minimum. A server at rest holds 1-3 MiB live, and every
-// request leaves about 2 KiB of garbage, so under load it collected
-// 26 times a second (one cycle per ~800 validations), each cycle with its
-// stop-the-world phases and its stack scans: a few µs of CPU per request,
-// more than any handler step. Keeping the goal at 64 MiB or above cuts
-// that to a cycle every few tens of thousands of requests. It costs at
-// most that much garbage held between cycles, and nothing once the live
-// heap is large (a million cached sessions are ~430 MiB): then GOGC's
-// usual 100 applies.
-const heapFloor = 64 << 20
+// Why a floor at all: the collector starts a cycle when the heap reaches
+// live×(1+GOGC/100), with a 4 MiB minimum. A server at rest holds 1-3 MiB
+// live and every request leaves about 2 KiB of garbage, so under load it
+// collected 26 times a second (one cycle per ~800 validations), each with
+// its stop-the-world phases and stack scans: a few µs of CPU per request,
+// more than any handler step.
+//
+// Why a ballast and not a raised GOGC: a percentage multiplies whatever
+// is live when a cycle marks, and a server that verifies passwords swings
+// by 19 MiB per argon2id hash in progress. A GOGC picked for 7 MiB live
+// (800) put the goal at 400 MiB once a cycle caught two hashes running;
+// each later hash then took fresh pages from the kernel (4,864 page faults,
+// ~14 µs each on this VM), and when GOGC came down the scavenger returned
+// them. Logins cost 3-4 ms of CPU more than a bare argon2id server for
+// that alone. The ballast adds a constant instead: the goal follows the
+// live heap smoothly, and the pages a hash frees are reused by the next.
+//
+// The ballast is a pointer-free slice that is never written: the
+// collector marks it in constant time, and its pages are never touched, so
+// it costs address space, not memory (TestBallastCostsNoMemory).
+const ballastBytes = 32 << 20
 
-// gcPercentFor is the GOGC that puts the heap goal at floor, or base if
-// that is higher, at most 10000. The runtime's goal is live plus GOGC
-// percent of live heap, stacks and globals; rather than redo that sum, the
-// current goal under the current GOGC (cur) says what one percent is worth.
-func gcPercentFor(live, goal, floor uint64, cur, base int) int {
-	if cur <= 0 || goal <= live {
-		return base
+// heapBallast returns the ballast for serve to keep reachable while it
+// serves, or nil when the operator tunes the collector: GOGC or
+// GOMEMLIMIT in the environment stand as they are (a memory limit counts
+// the ballast's address space as heap, so it would fire 32 MiB early).
+func heapBallast(getenv func(string) string) []byte {
+	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+		return nil
 	}
-	perPercent := float64(goal-live) / float64(cur)
-	if live >= floor || float64(live)+perPercent*float64(base) >= float64(floor) {
-		return base
-	}
-	return min(int(float64(floor-live)/perPercent), 10000)
-}
-
-// keepHeapFloor adjusts GOGC once a second to the live heap (read from
-// runtime/metrics, which does not stop the world) until ctx ends. An
-// operator's GOGC stands: with GOGC in the environment nothing is tuned.
-// GOMEMLIMIT, if set, still bounds the heap as usual.
-func keepHeapFloor(ctx context.Context) {
-	if _, set := os.LookupEnv("GOGC"); set {
-		return
-	}
-	const base = 100
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/goal:bytes"}}
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	cur := base
-	for {
-		metrics.Read(sample)
-		if sample[0].Value.Kind() == metrics.KindUint64 && sample[1].Value.Kind() == metrics.KindUint64 {
-			// Small changes are left alone: a goal that moves every
-			// second helps nobody.
-			if pct := gcPercentFor(sample[0].Value.Uint64(), sample[1].Value.Uint64(), heapFloor, cur, base); pct < cur*9/10 || pct > cur*11/10 {
-				debug.SetGCPercent(pct)
-				cur = pct
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	return make([]byte, ballastBytes)
 }

@@ -1,30 +1,95 @@
 package main
 
-import "testing"
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"testing"
+)
 
-func TestGCPercentFor(t *testing.T) {
-	const floor = 64 << 20
-	const mib = 1 << 20
+func TestHeapBallastStandsAsideForTheOperator(t *testing.T) {
 	for _, tc := range []struct {
-		name      string
-		live      uint64
-		goal      uint64
-		cur, want int
+		name string
+		env  map[string]string
+		want bool
 	}{
-		{"nothing read yet", 0, 0, 100, 100},
-		{"2 MiB live, goal 4 MiB at GOGC 100", 2 * mib, 4 * mib, 100, 3100},
-		{"1 MiB live, 3 MiB of roots", 1 * mib, 4 * mib, 100, 2100},
-		{"already lifted: stays", 2 * mib, 64 * mib, 3100, 3100},
-		{"live heap grew: back towards GOGC 100", 40 * mib, 2000 * mib, 3100, 100},
-		{"16 MiB live", 16 * mib, 32 * mib, 100, 300},
-		{"large heap: GOGC as usual", 430 * mib, 860 * mib, 100, 100},
-		{"nearly empty: capped", 1 << 10, 4 << 10, 100, 10000},
+		{"nothing set", nil, true},
+		{"GOGC set", map[string]string{"GOGC": "200"}, false},
+		{"GOGC off", map[string]string{"GOGC": "off"}, false},
+		{"GOMEMLIMIT set", map[string]string{"GOMEMLIMIT": "1GiB"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := gcPercentFor(tc.live, tc.goal, floor, tc.cur, 100)
-			if got != tc.want {
-				t.Errorf("gcPercentFor(%d, %d, cur %d) = %d, want %d", tc.live, tc.goal, tc.cur, got, tc.want)
+			b := heapBallast(func(k string) string { return tc.env[k] })
+			if got := b != nil; got != tc.want {
+				t.Fatalf("ballast made: %v, want %v", got, tc.want)
+			}
+			if b != nil && len(b) != ballastBytes {
+				t.Fatalf("ballast of %d bytes, want %d", len(b), ballastBytes)
 			}
 		})
 	}
+}
+
+// The ballast lifts the collector's goal by twice its size.
+func TestBallastLiftsTheHeapGoal(t *testing.T) {
+	b := heapBallast(func(string) string { return "" })
+	runtime.GC()
+	goal := heapGoal()
+	runtime.KeepAlive(b)
+	if goal < 2*ballastBytes {
+		t.Errorf("heap goal %d MiB with the ballast, want at least %d MiB", goal>>20, 2*ballastBytes>>20)
+	}
+}
+
+// serve's ballast adds no resident memory: its pages are never touched,
+// and it is made before startup frees anything it could be laid over. The
+// same server with GOGC set (no ballast) is the reference.
+func TestServeBallastCostsNoMemory(t *testing.T) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("GOGC or GOMEMLIMIT is set in this environment: serve makes no ballast")
+	}
+	bin := buildBinary(t)
+	with := startServe(t, bin, t.TempDir())
+	without := startServeEnv(t, bin, t.TempDir(), []string{"GOGC=100"})
+	for _, p := range []*proc{with, without} {
+		if code, _ := p.do(t, "GET", "/healthz", nil); code != 200 {
+			t.Fatalf("/healthz: %d", code)
+		}
+	}
+	a, b := residentOf(t, with.cmd.Process.Pid), residentOf(t, without.cmd.Process.Pid)
+	t.Logf("resident: %d KiB with the ballast, %d KiB without", a>>10, b>>10)
+	if a > b+ballastBytes/4 {
+		t.Errorf("serve with its %d MiB ballast is %d KiB more resident than without", ballastBytes>>20, (a-b)>>10)
+	}
+}
+
+func heapGoal() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+func residentOf(t *testing.T, pid int) uint64 {
+	t.Helper()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skipf("no /proc/self/status: %v", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				t.Fatalf("VmRSS: %q", v)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmRSS in /proc/self/status")
+	return 0
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -96,6 +97,11 @@ func serveFlagsOf(fs *flag.FlagSet) runFunc {
 		}
 		defer closeAuditLog()
 		cfg.auditLog = auditLog
+		// Made before the store opens: startup frees argon2id buffers,
+		// and a ballast laid over freed pages would be zeroed, i.e. made
+		// resident.
+		ballast := heapBallast(os.Getenv)
+		defer runtime.KeepAlive(ballast)
 		srv, created, err := a.openServe(ctx, cfg)
 		if err != nil {
 			return err
@@ -271,7 +277,6 @@ func (a *app) runServe(ctx context.Context, c *serveConfig, srv *server.Server, 
 		a.printEnv(c, scheme, ln.Addr(), created)
 	}
 
-	go keepHeapFloor(ctx)
 	errc := make(chan error, 1)
 	go func() {
 		if hs.TLSConfig != nil {
