@@ -11,9 +11,12 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/binary"
 	"net/http"
+	"os"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/cloudgate/cloudgate/internal/secret"
 )
@@ -56,6 +59,82 @@ func BareExchange(apiToken string) http.Handler {
 		tok := base64.RawURLEncoding.EncodeToString(raw[:])
 		mu.Lock()
 		sessions[sha256.Sum256([]byte(tok))] = owner
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write([]byte(`{"access_token":"` + tok + `","token_type":"Bearer","expires_in":86400,"refresh_token":null}`))
+	})
+}
+
+// BareDurableExchange is BareExchange made durable the cheapest way a
+// server can: each session's record (its token digest, its owner, its
+// creation time) is appended to log, and one goroutine writes whatever
+// has queued with one write and one fsync before acknowledging all of it
+// (group commit, as cloudgate's store does). No index, no page format, no
+// recovery, no listing: the least a durable exchange costs on this disk.
+// TestFigures sets cloudgate's exchange beside it as well as beside the
+// in-memory one.
+func BareDurableExchange(apiToken string, log *os.File) http.Handler {
+	type record struct {
+		b    [48]byte
+		done chan error
+	}
+	queue := make(chan *record, 1024)
+	go func() {
+		var buf []byte
+		var batch []*record
+		for r := range queue {
+			batch = append(batch[:0], r)
+		fill:
+			for {
+				select {
+				case r := <-queue:
+					batch = append(batch, r)
+				default:
+					break fill
+				}
+			}
+			buf = buf[:0]
+			for _, r := range batch {
+				buf = append(buf, r.b[:]...)
+			}
+			_, err := log.Write(buf)
+			if err == nil {
+				err = log.Sync()
+			}
+			for _, r := range batch {
+				r.done <- err
+			}
+		}
+	}()
+	tokens := map[[32]byte]uint64{sha256.Sum256([]byte(apiToken)): 1}
+	var mu sync.Mutex
+	sessions := map[[32]byte]uint64{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "refresh_token" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		owner, ok := tokens[sha256.Sum256([]byte(r.PostForm.Get("refresh_token")))]
+		if !ok {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		var raw [32]byte
+		rand.Read(raw[:])
+		tok := base64.RawURLEncoding.EncodeToString(raw[:])
+		rec := &record{done: make(chan error, 1)}
+		digest := sha256.Sum256([]byte(tok))
+		copy(rec.b[:32], digest[:])
+		binary.LittleEndian.PutUint64(rec.b[32:], owner)
+		binary.LittleEndian.PutUint64(rec.b[40:], uint64(time.Now().UnixMicro()))
+		queue <- rec
+		if err := <-rec.done; err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		mu.Lock()
+		sessions[digest] = owner
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")

@@ -146,6 +146,20 @@ func TestFigures(t *testing.T) {
 				report("API-token exchanges/s vs password logins/s", fmt.Sprintf("%.0f", ours.rate), fmt.Sprintf("%.1f", logins.rate), fmt.Sprintf("%.0f", ours.rate/logins.rate))
 			}
 		}
+		// The same exchange beside the least durable one: the bare
+		// exchange plus a group-committed, fsync'd append of each
+		// session's record. What separates the two is what a session
+		// row, its indexes and cloudgate's checks cost.
+		durURL, durPID := referenceProcess(t, "durable-exchange", apiToken, nil)
+		for _, sh := range shapes {
+			ours, ref := compare(t, dur, sh,
+				target{f.base + "/oauth/tenant/acme/token", f.pid, nil, exScript},
+				target{durURL + "/oauth/tenant/acme/token", durPID, nil, exScript})
+			reportPair(report, "exchange vs a bare durable exchange "+sh.name, ours, ref)
+			if ours.errors > 0 || ref.errors > 0 {
+				t.Errorf("exchange responses not 2xx: %d of cloudgate's, %d of the durable reference's", ours.errors, ref.errors)
+			}
+		}
 	}
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 		t.Logf("load average after: %s", strings.TrimSpace(string(load)))

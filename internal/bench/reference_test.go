@@ -22,7 +22,7 @@ import (
 // per request is read from /proc exactly as cloudgate's is, and the test's
 // own goroutines are not counted against either.
 const (
-	refEnv   = "CLOUDGATE_BENCH_REFERENCE" // "validation", "exchange" or "login"
+	refEnv   = "CLOUDGATE_BENCH_REFERENCE" // "validation", "exchange", "durable-exchange" or "login"
 	refToken = "CLOUDGATE_BENCH_REFERENCE_TOKEN"
 	refBody  = "CLOUDGATE_BENCH_REFERENCE_BODY" // base64
 	// refProfile names a file for the reference's CPU profile.
@@ -50,6 +50,15 @@ func serveReference(kind string) int {
 		h = BareValidation(os.Getenv(refToken), body)
 	case "exchange":
 		h = BareExchange(os.Getenv(refToken))
+	case "durable-exchange":
+		log, err := os.CreateTemp("", "cloudgate-bare-exchange-*.log")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "reference log:", err)
+			return 1
+		}
+		defer os.Remove(log.Name())
+		defer log.Close()
+		h = BareDurableExchange(os.Getenv(refToken), log)
 	case "login":
 		body, err := base64.StdEncoding.DecodeString(os.Getenv(refBody))
 		if err != nil {
