@@ -41,9 +41,27 @@ func BareValidation(token string, body []byte) http.Handler {
 // token, insert it into a map, answer. Nothing is durable; cloudgate's
 // exchange makes every session it acknowledges survive a crash.
 func BareExchange(apiToken string) http.Handler {
-	tokens := map[[32]byte]string{sha256.Sum256([]byte(apiToken)): "owner"}
+	return bareExchange(apiToken, nil)
+}
+
+// BareDurableExchange is BareExchange made durable the cheapest way a
+// server can: each session's record (its token digest, its owner, its
+// creation time) is appended to log, and one goroutine writes whatever
+// has queued with one write and one fsync before acknowledging all of it
+// (group commit, as cloudgate's store does). No index, no page format, no
+// recovery, no listing: the least a durable exchange costs on this disk.
+// TestFigures sets cloudgate's exchange beside it as well as beside the
+// in-memory one.
+func BareDurableExchange(apiToken string, log *os.File) http.Handler {
+	return bareExchange(apiToken, groupAppend(log))
+}
+
+// bareExchange answers refresh_token grants for apiToken; persist, when
+// set, must make the new session durable before the answer.
+func bareExchange(apiToken string, persist func(digest [32]byte, owner uint64) error) http.Handler {
+	tokens := map[[32]byte]uint64{sha256.Sum256([]byte(apiToken)): 1}
 	var mu sync.Mutex
-	sessions := map[[32]byte]string{}
+	sessions := map[[32]byte]uint64{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "refresh_token" {
 			w.WriteHeader(http.StatusBadRequest)
@@ -57,8 +75,15 @@ func BareExchange(apiToken string) http.Handler {
 		var raw [32]byte
 		rand.Read(raw[:])
 		tok := base64.RawURLEncoding.EncodeToString(raw[:])
+		digest := sha256.Sum256([]byte(tok))
+		if persist != nil {
+			if err := persist(digest, owner); err != nil {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+		}
 		mu.Lock()
-		sessions[sha256.Sum256([]byte(tok))] = owner
+		sessions[digest] = owner
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
@@ -66,15 +91,10 @@ func BareExchange(apiToken string) http.Handler {
 	})
 }
 
-// BareDurableExchange is BareExchange made durable the cheapest way a
-// server can: each session's record (its token digest, its owner, its
-// creation time) is appended to log, and one goroutine writes whatever
-// has queued with one write and one fsync before acknowledging all of it
-// (group commit, as cloudgate's store does). No index, no page format, no
-// recovery, no listing: the least a durable exchange costs on this disk.
-// TestFigures sets cloudgate's exchange beside it as well as beside the
-// in-memory one.
-func BareDurableExchange(apiToken string, log *os.File) http.Handler {
+// groupAppend returns a function that appends a 48-byte record of a
+// session to log and returns once it is on disk. One goroutine writes
+// whatever has queued with one write and one fsync.
+func groupAppend(log *os.File) func(digest [32]byte, owner uint64) error {
 	type record struct {
 		b    [48]byte
 		done chan error
@@ -107,39 +127,14 @@ func BareDurableExchange(apiToken string, log *os.File) http.Handler {
 			}
 		}
 	}()
-	tokens := map[[32]byte]uint64{sha256.Sum256([]byte(apiToken)): 1}
-	var mu sync.Mutex
-	sessions := map[[32]byte]uint64{}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "refresh_token" {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		owner, ok := tokens[sha256.Sum256([]byte(r.PostForm.Get("refresh_token")))]
-		if !ok {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		var raw [32]byte
-		rand.Read(raw[:])
-		tok := base64.RawURLEncoding.EncodeToString(raw[:])
-		rec := &record{done: make(chan error, 1)}
-		digest := sha256.Sum256([]byte(tok))
-		copy(rec.b[:32], digest[:])
-		binary.LittleEndian.PutUint64(rec.b[32:], owner)
-		binary.LittleEndian.PutUint64(rec.b[40:], uint64(time.Now().UnixMicro()))
-		queue <- rec
-		if err := <-rec.done; err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		mu.Lock()
-		sessions[digest] = owner
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write([]byte(`{"access_token":"` + tok + `","token_type":"Bearer","expires_in":86400,"refresh_token":null}`))
-	})
+	return func(digest [32]byte, owner uint64) error {
+		r := &record{done: make(chan error, 1)}
+		copy(r.b[:32], digest[:])
+		binary.LittleEndian.PutUint64(r.b[32:], owner)
+		binary.LittleEndian.PutUint64(r.b[40:], uint64(time.Now().UnixMicro()))
+		queue <- r
+		return <-r.done
+	}
 }
 
 // BareLogin is the reference for password logins: decode Basic
