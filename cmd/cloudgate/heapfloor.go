@@ -23,7 +23,7 @@ package main
 //
 // The ballast is a pointer-free slice that is never written: the
 // collector marks it in constant time, and its pages are never touched, so
-// it costs address space, not memory (TestBallastCostsNoMemory).
+// it costs address space, not memory (TestServeBallastCostsNoMemory).
 const ballastBytes = 32 << 20
 
 // heapBallast returns the ballast for serve to keep reachable while it

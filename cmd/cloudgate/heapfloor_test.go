@@ -36,6 +36,9 @@ func TestHeapBallastStandsAsideForTheOperator(t *testing.T) {
 
 // The ballast lifts the collector's goal by twice its size.
 func TestBallastLiftsTheHeapGoal(t *testing.T) {
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set in this environment: the goal follows it")
+	}
 	b := heapBallast(func(string) string { return "" })
 	runtime.GC()
 	goal := heapGoal()
@@ -77,7 +80,7 @@ func residentOf(t *testing.T, pid int) uint64 {
 	t.Helper()
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		t.Skipf("no /proc/self/status: %v", err)
+		t.Fatalf("reading the server's resident memory: %v", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -90,6 +93,6 @@ func residentOf(t *testing.T, pid int) uint64 {
 			return kb << 10
 		}
 	}
-	t.Fatal("no VmRSS in /proc/self/status")
+	t.Fatalf("no VmRSS in /proc/%d/status", pid)
 	return 0
 }
