@@ -34,12 +34,19 @@ for t in "${targets[@]}"; do
     if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$per" "$dir" >"$log" 2>&1; then
       ok=1; break
     fi
-    # The fuzzing engine sometimes reports its own -fuzztime deadline as a
-    # failure ("context deadline exceeded") while stopping its workers; a
-    # real failure always writes its input under testdata/fuzz. Only that
-    # engine hiccup earns one more run.
-    if grep -q 'Failing input written to' "$log" || ! grep -q 'context deadline exceeded' "$log"; then
+    # Go 1.26's fuzzing coordinator can report its own -fuzztime deadline
+    # as a failure ("context deadline exceeded") while stopping its
+    # workers (golang/go#75804, fixed in Go 1.27). A real failure always
+    # writes its input under testdata/fuzz, and a failing seed shows as a
+    # failed subtest; anything else is that race. It earns one more run,
+    # and if the race strikes again the time was still fuzzed in full
+    # without a failing input, so the target passes with a note.
+    if grep -q 'Failing input written to' "$log" || grep -q -- "--- FAIL: ${name}/" "$log" || ! grep -q 'context deadline exceeded' "$log"; then
       break
+    fi
+    if [ "$attempt" = 2 ]; then
+      echo "note $name ($dir): the coordinator's deadline race (golang/go#75804) again, with no failing input; counted as fuzzed"
+      ok=1; break
     fi
     echo "note $name ($dir): the engine reported its own deadline without a failing input; running it once more"
   done
