@@ -3,13 +3,17 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
+	"github.com/cloudgate/cloudgate/internal/secret"
+	"github.com/cloudgate/cloudgate/internal/store"
 	"github.com/cloudgate/cloudgate/internal/store/sqlstore"
 	"github.com/cloudgate/cloudgate/internal/urn"
 )
@@ -108,5 +112,88 @@ func TestSessionListReadsItsIndex(t *testing.T) {
 	}
 	if len(plan) == 0 || plan[0] != "SCAN s USING INDEX sessions_live_created" || slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "TEMP B-TREE") }) {
 		t.Fatalf("plan of the newest-first list: %q", plan)
+	}
+}
+
+// Migration 0010 counts the sessions already in the database: a database
+// whose sessions were written before it lists the same totals after it.
+func TestSessionCountsMigrationBackfill(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "counts.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	orgs := []store.Org{{ID: urn.New(), Name: "acme", Enabled: true, CreatedAt: now}, {ID: urn.New(), Name: "beta", Enabled: true, CreatedAt: now}}
+	role := store.Role{ID: urn.New(), Name: "r"}
+	var users []store.User
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertRole(ctx, role); err != nil {
+			return err
+		}
+		for i, o := range orgs {
+			u := store.User{ID: urn.New(), OrgID: o.ID, Name: fmt.Sprint("u", i), Kind: store.KindUser, RoleID: role.ID, Enabled: true, CreatedAt: now, UpdatedAt: now}
+			if err := tx.InsertOrg(ctx, o); err != nil {
+				return err
+			}
+			if err := tx.InsertUser(ctx, u); err != nil {
+				return err
+			}
+			users = append(users, u)
+		}
+		for i := 0; i < 30; i++ {
+			u := users[i%3%2]
+			id := urn.NewTimeOrdered(now)
+			_, d := secret.NewSessionToken(id)
+			ss := store.Session{ID: id, Digest: d, UserID: u.ID, OrgID: u.OrgID, Origin: store.OriginPassword, Dialect: "cloudapi",
+				ClientIP: "192.0.2.1", UserAgent: "t", CreatedAt: now, LastActive: now,
+				ExpiresAt: now.Add(time.Duration(i-5) * 7 * time.Minute)}
+			if i%4 == 0 {
+				ss.EndedAt = now
+			}
+			if err := tx.InsertSession(ctx, ss); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	totals := func() []int {
+		var out []int
+		for _, org := range []urn.UUID{{}, orgs[0].ID, orgs[1].ID} {
+			_, n, err := s.Sessions(ctx, store.SessionQuery{OrgID: org, Now: now, Page: store.Page{Limit: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	before := totals()
+	s.Close()
+
+	// Back to the schema before 0010, with the sessions in place.
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TRIGGER session_counts_insert`, `DROP TRIGGER session_counts_update_old`,
+		`DROP TRIGGER session_counts_update_new`, `DROP TRIGGER session_counts_delete`, `DROP TABLE session_counts`,
+		`DELETE FROM schema_migrations WHERE version = 10`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	db.Close()
+
+	if s, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if after := totals(); !slices.Equal(after, before) || before[0] != before[1]+before[2] || before[0] == 0 {
+		t.Fatalf("totals (all, acme, beta) after the migration %v, before %v", after, before)
 	}
 }

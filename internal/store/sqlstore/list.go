@@ -44,6 +44,11 @@ type countSpec struct {
 	rare      string
 	rareArgs  []any
 	rareIndex string
+	// all, when set, counts the rows of the list without a filter (and
+	// before rare is taken out), with allArgs: the sessions' counters
+	// (counts.go) instead of a count over every row.
+	all     string
+	allArgs []any
 }
 
 type countJoin struct {
@@ -79,15 +84,19 @@ func (c countSpec) sql(sqlite bool, cond string, args []any) (string, []any) {
 		}
 		return f + ` WHERE ` + where
 	}
+	total, totalArgs := `SELECT COUNT(*)`+from(""), args
+	if cond == "" && c.all != "" {
+		total, totalArgs = c.all, c.allArgs
+	}
 	if c.rare == "" {
-		return `SELECT COUNT(*)` + from(""), args
+		return total, totalArgs
 	}
 	hint := ""
 	if sqlite {
 		hint = ` INDEXED BY ` + c.rareIndex
 	}
-	all := append(append(append([]any(nil), args...), args...), c.rareArgs...)
-	return `SELECT (SELECT COUNT(*)` + from("") + `) - (SELECT COUNT(*)` + from(hint) + ` AND ` + c.rare + `)`, all
+	all := append(append(append([]any(nil), totalArgs...), args...), c.rareArgs...)
+	return `SELECT (` + total + `) - (SELECT COUNT(*)` + from(hint) + ` AND ` + c.rare + `)`, all
 }
 
 // runList runs "selectCols + from [AND filter] [AND NOT rare] ORDER BY ...

@@ -48,7 +48,29 @@ func (q txQueries) PurgeSessionsUpTo(ctx context.Context, cutoff time.Time, limi
 		return int(n), err
 	}
 	m, err := q.execN(ctx, `DELETE FROM sessions WHERE `+q.keyIn("id", `SELECT id FROM sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?`), c, limit-int(n))
+	if err != nil || int(n+m) >= limit {
+		return int(n + m), err
+	}
+	// The counters of buckets before the cutoff's (counts.go): never read
+	// again, since a total reads only buckets after now's. They are not
+	// sessions, so not in the count returned; a few per scope and bucket,
+	// what one call leaves the next sweep deletes.
+	_, err = q.execN(ctx, `DELETE FROM session_counts WHERE `+q.countKeyIn(`SELECT `+q.countKey()+` FROM session_counts WHERE bucket < ? ORDER BY bucket LIMIT ?`),
+		c/countBucket, limit-int(n+m))
 	return int(n + m), err
+}
+
+// countKey is session_counts' primary key, countKeyIn the condition that
+// a row's key is among those sub selects (keyIn for a composite key).
+func (q queries) countKey() string {
+	if q.db.cfg.Dialect.Name() == "postgres" {
+		return "scope, bucket, shard"
+	}
+	return "scope, bucket"
+}
+
+func (q queries) countKeyIn(sub string) string {
+	return "(" + q.countKey() + ") IN (" + sub + ")"
 }
 
 // keyIn is "key IN (sub)". PostgreSQL plans that as a hash semi-join

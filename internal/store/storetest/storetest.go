@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"SessionList", testSessionList},
 		{"SessionListOrder", testSessionListOrder},
 		{"ListTotals", testListTotals},
+		{"SessionCounts", testSessionCounts},
 		{"Tokens", testTokens},
 		{"TokenList", testTokenList},
 		{"Services", testServices},
