@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -192,4 +193,87 @@ func testSessionCounts(t *testing.T, s store.Store) {
 	check("PurgeSessionsUpTo")
 
 	endBy("end by org", store.SessionSelector{OrgID: acme.ID}, func(r *rec) bool { return r.org == acme.ID })
+}
+
+// testConcurrentSessionCounts writes sessions from many goroutines at
+// once (guarded creates, transactions of several sessions in different
+// buckets, ends one by one and by user), so that PostgreSQL's counter rows
+// are contended and deadlocks among them are retried, then compares the
+// totals with the rows each list returns.
+func testConcurrentSessionCounts(t *testing.T, s store.Store) {
+	c := ctx(t)
+	acme, role, alice := fixture(t, s, "acme", "alice")
+	users := []store.User{alice, addUser(t, s, acme, role, "bob")}
+	_, _, carol := fixture(t, s, "beta", "carol")
+	users = append(users, carol)
+	now := t0.Truncate(5 * time.Minute).Add(2*time.Minute + 30*time.Second)
+	session := func(u store.User, i int) store.Session {
+		ss, _ := newSession(u)
+		ss.ID = urn.NewTimeOrdered(t0)
+		ss.LegacyDigest = secret.Digest{}
+		// Now's bucket (both sides of now), the next ones, and the past.
+		ss.ExpiresAt = now.Add(time.Duration(i%7-2) * 100 * time.Second)
+		return ss
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 12; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []urn.UUID
+			for i := 0; i < 20; i++ {
+				u := users[(w+i)%len(users)]
+				var err error
+				switch i % 5 {
+				case 0, 1:
+					ss := session(u, w+i)
+					var in bool
+					in, err = s.CreateSession(c, ss, store.SessionGuard{ValidAfter: u.ValidAfter, PasswordHash: u.PasswordHash})
+					if err == nil && !in {
+						t.Errorf("CreateSession refused a session of %s", u.Name)
+					}
+					mine = append(mine, ss.ID)
+				case 2:
+					err = s.Update(c, func(tx store.Tx) error {
+						for k := 0; k < 3; k++ {
+							ss := session(users[(w+k)%len(users)], w+i+k)
+							if err := tx.InsertSession(c, ss); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+				case 3:
+					if len(mine) > 0 {
+						id := mine[len(mine)-1]
+						mine = mine[:len(mine)-1]
+						err = s.Update(c, func(tx store.Tx) error { _, err := tx.EndSession(c, id, t0, "logout"); return err })
+					}
+				case 4:
+					if w%4 == 0 {
+						err = s.Update(c, func(tx store.Tx) error {
+							_, err := tx.EndSessions(c, store.SessionSelector{UserID: u.ID}, t0, "disabled")
+							return err
+						})
+					}
+				}
+				if err != nil {
+					t.Errorf("worker %d, step %d: %v", w, i, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, org := range []urn.UUID{{}, acme.ID, carol.OrgID} {
+		for _, at := range []time.Time{now, now.Add(-3 * time.Minute), now.Add(4 * time.Minute)} {
+			rows, _, err := s.Sessions(c, store.SessionQuery{OrgID: org, Now: at})
+			must(t, err)
+			_, total, err := s.Sessions(c, store.SessionQuery{OrgID: org, Now: at, Page: store.Page{Limit: 1}})
+			must(t, err)
+			if total != len(rows) {
+				t.Fatalf("org %v at %v: total %d, but the list has %d sessions", org, at, total, len(rows))
+			}
+		}
+	}
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"SessionListOrder", testSessionListOrder},
 		{"ListTotals", testListTotals},
 		{"SessionCounts", testSessionCounts},
+		{"ConcurrentSessionCounts", testConcurrentSessionCounts},
 		{"Tokens", testTokens},
 		{"TokenList", testTokenList},
 		{"Services", testServices},
