@@ -20,9 +20,7 @@ import (
 // so both the counters and the exact part at now's bucket are checked.
 func testSessionCounts(t *testing.T, s store.Store) {
 	c := ctx(t)
-	acme, role, alice := fixture(t, s, "acme", "alice")
-	bob := addUser(t, s, acme, role, "bob")
-	_, _, carol := fixture(t, s, "beta", "carol")
+	acme, alice, bob, carol := twoOrgs(t, s)
 	tok, d := mintedToken(t, s, bob, "ci")
 
 	type rec struct {
@@ -202,10 +200,8 @@ func testSessionCounts(t *testing.T, s store.Store) {
 // totals with the rows each list returns.
 func testConcurrentSessionCounts(t *testing.T, s store.Store) {
 	c := ctx(t)
-	acme, role, alice := fixture(t, s, "acme", "alice")
-	users := []store.User{alice, addUser(t, s, acme, role, "bob")}
-	_, _, carol := fixture(t, s, "beta", "carol")
-	users = append(users, carol)
+	acme, alice, bob, carol := twoOrgs(t, s)
+	users := []store.User{alice, bob, carol}
 	now := t0.Truncate(5 * time.Minute).Add(2*time.Minute + 30*time.Second)
 	session := func(u store.User, i int) store.Session {
 		ss, _ := newSession(u)

@@ -18,9 +18,7 @@ import (
 // deadline of its own: the 160 of them may take a while under -race.
 func testListTotals(t *testing.T, s store.Store) {
 	c := ctx(t)
-	acme, role, alice := fixture(t, s, "acme", "alice")
-	bob := addUser(t, s, acme, role, "bob")
-	_, _, carol := fixture(t, s, "beta", "carol")
+	_, alice, bob, carol := twoOrgs(t, s)
 	now := t0.Add(2 * time.Hour)
 	update(t, s, func(tx store.Tx) error {
 		for i := 0; i < 24; i++ {

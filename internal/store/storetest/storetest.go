@@ -129,6 +129,16 @@ func newSession(u store.User) (store.Session, string) {
 		CreatedAt: t0, LastActive: t0, ExpiresAt: t0.Add(24 * time.Hour), Idle: true}, tok
 }
 
+// twoOrgs stores the list tests' fixture: alice and bob in acme, carol
+// in beta.
+func twoOrgs(t *testing.T, s store.Store) (acme store.Org, alice, bob, carol store.User) {
+	t.Helper()
+	acme, role, alice := fixture(t, s, "acme", "alice")
+	bob = addUser(t, s, acme, role, "bob")
+	_, _, carol = fixture(t, s, "beta", "carol")
+	return acme, alice, bob, carol
+}
+
 // addUser adds another user with role to org.
 func addUser(t *testing.T, s store.Store, org store.Org, role store.Role, name string) store.User {
 	t.Helper()
