@@ -1,5 +1,7 @@
 package sqlstore
 
+import "github.com/cloudgate/cloudgate/internal/urn"
+
 // Session totals from counters. A list's total is exact (resultTotal, from
 // which clients derive pageCount), and counting every live session through
 // an index grew with the table (docs/performance.md, "Cost as the store
@@ -23,14 +25,16 @@ package sqlstore
 const countBucket = 300_000_000
 
 // countedTotal returns the statement and arguments that count the live
-// sessions of scope ("" for every session, "o:" and the org id) at now
-// (Unix microseconds). exact is the condition, ending in AND, that picks
-// the scope's rows for the exact part ("" for every session), with
-// exactArgs its arguments.
-func countedTotal(scope string, now int64, exact string, exactArgs []any) (string, []any) {
+// sessions of org (zero: every session) at now (Unix microseconds).
+func countedTotal(org urn.UUID, now int64) (string, []any) {
 	bucket := now / countBucket
+	scope, exact, args := "", "", []any{"", bucket}
+	if !org.IsZero() {
+		// The exact part in the shape sessions_org serves.
+		scope, exact = "o:"+org.String(), "s.org_id = ? AND "
+		args = []any{scope, bucket, org}
+	}
 	query := `SELECT COALESCE((SELECT SUM(c.n) FROM session_counts c WHERE c.scope = ? AND c.bucket > ?), 0) +
 		(SELECT COUNT(*) FROM sessions s WHERE ` + exact + `s.ended_at = 0 AND s.expires_at > ? AND s.expires_at < ?)`
-	args := append([]any{scope, bucket}, exactArgs...)
 	return query, append(args, now, (bucket+1)*countBucket)
 }

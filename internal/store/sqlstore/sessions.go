@@ -60,11 +60,8 @@ func (q queries) Sessions(ctx context.Context, sq store.SessionQuery) ([]store.S
 	// Every session or one org's: the counters (counts.go). A user's own
 	// sessions are few enough for the index count (and a counter per user
 	// would be a page write per session).
-	switch {
-	case sq.UserID.IsZero() && sq.OrgID.IsZero():
-		count.all, count.allArgs = countedTotal("", store.Micros(sq.Now), "", nil)
-	case sq.UserID.IsZero():
-		count.all, count.allArgs = countedTotal("o:"+sq.OrgID.String(), store.Micros(sq.Now), "s.org_id = ? AND ", []any{sq.OrgID})
+	if sq.UserID.IsZero() {
+		count.all, count.allArgs = countedTotal(sq.OrgID, store.Micros(sq.Now))
 	}
 	if !sq.IdleBefore.IsZero() {
 		// Sessions idle past the cutoff are few (the sweeper ends them a

@@ -55,22 +55,13 @@ func (q txQueries) PurgeSessionsUpTo(ctx context.Context, cutoff time.Time, limi
 	// again, since a total reads only buckets after now's. They are not
 	// sessions, so not in the count returned; a few per scope and bucket,
 	// what one call leaves the next sweep deletes.
-	_, err = q.execN(ctx, `DELETE FROM session_counts WHERE `+q.countKeyIn(`SELECT `+q.countKey()+` FROM session_counts WHERE bucket < ? ORDER BY bucket LIMIT ?`),
+	key := "scope, bucket" // session_counts' primary key
+	if q.db.cfg.Dialect.Name() == "postgres" {
+		key += ", shard"
+	}
+	_, err = q.execN(ctx, `DELETE FROM session_counts WHERE (`+key+`) IN (SELECT `+key+` FROM session_counts WHERE bucket < ? ORDER BY bucket LIMIT ?)`,
 		c/countBucket, limit-int(n+m))
 	return int(n + m), err
-}
-
-// countKey is session_counts' primary key, countKeyIn the condition that
-// a row's key is among those sub selects (keyIn for a composite key).
-func (q queries) countKey() string {
-	if q.db.cfg.Dialect.Name() == "postgres" {
-		return "scope, bucket, shard"
-	}
-	return "scope, bucket"
-}
-
-func (q queries) countKeyIn(sub string) string {
-	return "(" + q.countKey() + ") IN (" + sub + ")"
 }
 
 // keyIn is "key IN (sub)". PostgreSQL plans that as a hash semi-join
