@@ -149,7 +149,9 @@ func readRegistration(w http.ResponseWriter, r *http.Request) (registerRequest, 
 	} else if err != nil {
 		return req, apierr.New(apierr.Invalid, "%s", err.Error())
 	}
-	if err := json.Unmarshal(raw, &req); err != nil {
+	// Metadata names are case-sensitive (RFC 7591 §2): "Client_Name" is
+	// an unknown member, ignored, not client_name.
+	if err := strictjson.UnmarshalExact(raw, &req); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
 			field := typeErr.Field

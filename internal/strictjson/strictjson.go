@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 )
@@ -65,6 +66,60 @@ func Unmarshal(raw []byte, v any) error {
 		return err
 	}
 	return json.Unmarshal(raw, v)
+}
+
+// UnmarshalExact is json.Unmarshal into the struct v, with the top-level
+// member names matched as written. encoding/json also fills a field from a
+// key that differs from the field's name only in case ("Client_Name" for
+// client_name); where a protocol's names are case-sensitive (RFC 7591's
+// client metadata) such a key is another, unknown member, and unknown
+// members are ignored, so it is left out before decoding. raw must have
+// passed Check. Nested objects decode as json.Unmarshal decodes them.
+func UnmarshalExact(raw []byte, v any) error {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil {
+		return err
+	}
+	names := fieldNames(reflect.TypeOf(v).Elem())
+	dropped := false
+	for key := range members {
+		if names[key] {
+			continue
+		}
+		for name := range names {
+			if strings.EqualFold(key, name) { // encoding/json's own folding
+				delete(members, key)
+				dropped = true
+				break
+			}
+		}
+	}
+	if dropped {
+		var err error
+		if raw, err = json.Marshal(members); err != nil {
+			return err
+		}
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// fieldNames are the JSON member names of the struct type t's fields.
+func fieldNames(t reflect.Type) map[string]bool {
+	names := map[string]bool{}
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = f.Name
+		}
+		names[name] = true
+	}
+	return names
 }
 
 // walkObject reads the members of an object whose '{' was read, up to and

@@ -1,6 +1,8 @@
 package strictjson
 
 import (
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -45,5 +47,39 @@ func TestUnmarshalTypeErrorPassesThrough(t *testing.T) {
 	err := Unmarshal([]byte(`{"n":"x"}`), &v)
 	if err == nil || IsError(err) {
 		t.Fatalf("want encoding/json's type error, got %v", err)
+	}
+}
+
+func TestUnmarshalExact(t *testing.T) {
+	type meta struct {
+		Name   *string `json:"client_name"`
+		Scope  string  `json:"scope,omitempty"`
+		Plain  int
+		Hidden string `json:"-"`
+	}
+	str := func(s string) *string { return &s }
+	for _, tc := range []struct {
+		body string
+		want meta
+	}{
+		{`{"client_name":"ci","scope":"s","Plain":3}`, meta{Name: str("ci"), Scope: "s", Plain: 3}},
+		{`{"Client_nAme":"ci","SCOPE":"s","plain":3}`, meta{}},
+		{`{"client_name":"ci","Scope":"s"}`, meta{Name: str("ci")}},
+		{`{"client_name":"ci","other":{"Client_Name":"x"}}`, meta{Name: str("ci")}},
+		{`{"Hidden":"h","-":"h"}`, meta{}},
+	} {
+		var got meta
+		if err := UnmarshalExact([]byte(tc.body), &got); err != nil {
+			t.Fatalf("UnmarshalExact(%s): %v", tc.body, err)
+		}
+		if (got.Name == nil) != (tc.want.Name == nil) || got.Name != nil && *got.Name != *tc.want.Name ||
+			got.Scope != tc.want.Scope || got.Plain != tc.want.Plain || got.Hidden != "" {
+			t.Errorf("UnmarshalExact(%s) = %+v, want %+v", tc.body, got, tc.want)
+		}
+	}
+	var got meta
+	var typeErr *json.UnmarshalTypeError
+	if err := UnmarshalExact([]byte(`{"client_name":1}`), &got); !errors.As(err, &typeErr) || typeErr.Field != "client_name" {
+		t.Errorf("a field of the wrong type: %v, want a type error naming client_name", err)
 	}
 }
