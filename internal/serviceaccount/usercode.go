@@ -39,6 +39,10 @@ func newUserCode() string {
 	return string(out[:])
 }
 
+// maxUserCodeInput bounds what NormalizeUserCode reads: a code typed or
+// pasted with room to spare, not a field to fill.
+const maxUserCodeInput = 64
+
 // FormatUserCode renders a normalized code as people read it: XXXX-XXXX.
 func FormatUserCode(norm string) string {
 	if len(norm) != userCodeLen {
@@ -54,7 +58,7 @@ func FormatUserCode(norm string) string {
 // Anything outside ASCII is refused rather than folded: Unicode case
 // mapping would accept look-alikes (the long s "ſ" upper-cases to "S").
 func NormalizeUserCode(s string) (string, bool) {
-	if len(s) > 64 {
+	if len(s) > maxUserCodeInput {
 		return "", false
 	}
 	var out [userCodeLen]byte

@@ -103,6 +103,14 @@ func FuzzUserCode(f *testing.F) {
 			}
 		}
 		for _, variant := range []string{n, FormatUserCode(n), strings.ToLower(s), strings.ToUpper(s), " " + s + "-", strings.ReplaceAll(s, "-", " ")} {
+			if len(variant) > maxUserCodeInput {
+				// Past the input bound every variant is refused, padding
+				// or not.
+				if m, ok := NormalizeUserCode(variant); ok {
+					t.Fatalf("%q (%d bytes) normalized to %q", variant, len(variant), m)
+				}
+				continue
+			}
 			if m, ok := NormalizeUserCode(variant); !ok || m != n {
 				t.Fatalf("%q normalized to %q but %q to %q, %v", s, n, variant, m, ok)
 			}
